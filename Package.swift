@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+// its-server: a KubeStellar Inventory and Transport Space in one binary.
+// Layering (a module imports only modules listed before it): see docs/architecture.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+  name: "its-server",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "itsd", targets: ["itsd"]),
+    .executable(name: "its-bench", targets: ["its-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+  ],
+  targets: [
+    // C shims and system libraries.
+    .target(name: "CLinuxShims", path: "Sources/CLinuxShims"),
+    .systemLibrary(
+      name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+      providers: [.apt(["libssl-dev"])]),
+    .systemLibrary(
+      name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+
+    // I/O and HTTP.
+    .target(name: "Sockets", dependencies: ["CLinuxShims"], swiftSettings: strict),
+    .target(name: "HTTP1", swiftSettings: strict),
+    .target(
+      name: "HTTPServer",
+      dependencies: ["Sockets", "HTTP1", "CLinuxShims", "COpenSSL", "CZlib"],
+      swiftSettings: strict),
+
+    // Data and storage.
+    .target(name: "JSON", swiftSettings: strict),
+    .target(name: "Store", dependencies: ["JSON"], swiftSettings: strict),
+
+    // Executables: wiring only.
+    .executableTarget(
+      name: "itsd",
+      dependencies: [
+        "HTTPServer", "Store", "JSON",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
+    .executableTarget(
+      name: "its-bench",
+      dependencies: [
+        "Sockets", "HTTP1", "JSON", "Store",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+
+    // Unit tests (end-to-end tests live in Tests/e2e and run against a real itsd).
+    .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+    .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Sockets"], swiftSettings: strict),
+    .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+    .testTarget(name: "StoreTests", dependencies: ["Store", "JSON"], swiftSettings: strict),
+  ]
+)

@@ -1,0 +1,63 @@
+/// A JSON document as a value: objects keep their key order, integers that fit in 64 bits stay
+/// exact (`.int`) and are never confused with floating-point numbers (`.double`).
+///
+/// Invariants: an `.object`'s keys are unique (see `JSONObject`); `.double` never holds NaN or
+/// an infinity (JSON cannot express them).
+public enum JSONValue: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  case int(Int64)
+  case double(Double)
+  case string(String)
+  case array([JSONValue])
+  case object(JSONObject)
+}
+
+/// An ordered JSON object: members in insertion order, each key at most once.
+///
+/// Setting an existing key replaces its value in place (order kept); setting a new key appends.
+/// Lookups are linear, which beats hashing for the small objects Kubernetes metadata is made of.
+public struct JSONObject: Sendable, Equatable {
+  /// The members, in order. Keys are unique.
+  public private(set) var members: [(key: String, value: JSONValue)]
+
+  public init() { members = [] }
+
+  /// Builds an object from pairs; a later duplicate key replaces an earlier one (Go's rule).
+  public init(_ pairs: [(String, JSONValue)]) {
+    members = []
+    members.reserveCapacity(pairs.count)
+    for (k, v) in pairs { self[k] = v }
+  }
+
+  public var count: Int { members.count }
+  public var isEmpty: Bool { members.isEmpty }
+  public var keys: [String] { members.map(\.key) }
+
+  public func index(of key: String) -> Int? {
+    members.firstIndex { $0.key == key }
+  }
+
+  /// Reads a member, or sets it (nil removes it).
+  public subscript(key: String) -> JSONValue? {
+    get {
+      for m in members where m.key == key { return m.value }
+      return nil
+    }
+    set {
+      if let i = index(of: key) {
+        if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+      } else if let newValue {
+        members.append((key, newValue))
+      }
+    }
+  }
+
+  public static func == (a: JSONObject, b: JSONObject) -> Bool {
+    guard a.members.count == b.members.count else { return false }
+    for (x, y) in zip(a.members, b.members) where x.key != y.key || x.value != y.value {
+      return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,1 @@
+// Socket layer: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The versioned object store lives here (see docs/architecture.md).
