@@ -11,7 +11,15 @@ public struct HTTPHeaders: Sendable, Sequence {
   public private(set) var fields: [(name: String, value: String)]
 
   public init() { fields = [] }
-  public init(_ fields: [(String, String)]) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
+  public init(_ fields: [(String, String)]) {
+    self.fields = fields.map { (name: $0.0, value: $0.1) }
+  }
+
+  /// An empty list with room for `capacity` fields (the parser knows the count up front).
+  init(reservingCapacity capacity: Int) {
+    fields = []
+    fields.reserveCapacity(capacity)
+  }
 
   public var count: Int { fields.count }
 
@@ -60,7 +68,8 @@ public struct HTTPRequestHead: Sendable {
   public var method: String
   /// The request-target as sent (origin-form or absolute-form).
   public var target: String
-  /// The percent-decoded path, always starting with "/" (absolute-form targets are reduced to it).
+  /// The percent-decoded path, always starting with "/" (absolute-form targets are reduced to it),
+  /// except "*" for an asterisk-form `OPTIONS *` request. Never contains NUL.
   public var path: String
   /// The query as sent, without the leading "?" (empty when there is none).
   public var rawQuery: String
@@ -71,7 +80,8 @@ public struct HTTPRequestHead: Sendable {
   /// Whether the connection stays open after this exchange (HTTP/1.1 unless `Connection: close`;
   /// HTTP/1.0 only with `Connection: keep-alive`).
   public var keepAlive: Bool
-  /// The client sent `Expect: 100-continue`.
+  /// The client sent `Expect: 100-continue` on an HTTP/1.1 request (ignored for HTTP/1.0, as
+  /// RFC 9110 §10.1.1 requires).
   public var expectsContinue: Bool
 
   public init(
@@ -131,7 +141,8 @@ public struct HTTPParserLimits: Sendable {
   /// Number of header fields (431 past it).
   public var maxHeaderCount: Int
 
-  public init(maxHeadBytes: Int = 1 << 20, maxBodyBytes: Int = 3 << 20, maxHeaderCount: Int = 1000) {
+  public init(maxHeadBytes: Int = 1 << 20, maxBodyBytes: Int = 3 << 20, maxHeaderCount: Int = 1000)
+  {
     self.maxHeadBytes = maxHeadBytes
     self.maxBodyBytes = maxBodyBytes
     self.maxHeaderCount = maxHeaderCount

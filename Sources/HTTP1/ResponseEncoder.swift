@@ -1,0 +1,69 @@
+// Serializes response heads and chunked body framing (RFC 9112 §4, §7.1).
+
+/// Writes HTTP/1.1 response bytes into caller-owned buffers (no I/O, no allocation beyond the
+/// buffer's growth). CR, LF and NUL in header names or values are replaced by a space, so a
+/// value taken from a request can never split the response.
+public enum ResponseEncoder {
+  /// Appends "HTTP/1.1 <status> <reason>\r\n", each header "Name: value\r\n", then "\r\n".
+  public static func appendHead(
+    status: Int, headers: [(String, String)], into buffer: inout [UInt8]
+  ) {
+    buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+    appendDecimal(status, into: &buffer)
+    buffer.append(ASCII.space)
+    buffer.append(contentsOf: reasonPhrase(for: status).utf8)
+    buffer.append(ASCII.cr)
+    buffer.append(ASCII.lf)
+    for (name, value) in headers {
+      appendSanitized(name, into: &buffer)
+      buffer.append(ASCII.colon)
+      buffer.append(ASCII.space)
+      appendSanitized(value, into: &buffer)
+      buffer.append(ASCII.cr)
+      buffer.append(ASCII.lf)
+    }
+    buffer.append(ASCII.cr)
+    buffer.append(ASCII.lf)
+  }
+
+  /// Appends one chunk "<hex size>\r\n<bytes>\r\n" (nothing for an empty input: empty chunks end a body).
+  public static func appendChunk(_ bytes: UnsafeRawBufferPointer, into buffer: inout [UInt8]) {
+    guard !bytes.isEmpty else { return }
+    appendHex(bytes.count, into: &buffer)
+    buffer.append(ASCII.cr)
+    buffer.append(ASCII.lf)
+    buffer.append(contentsOf: bytes)
+    buffer.append(ASCII.cr)
+    buffer.append(ASCII.lf)
+  }
+
+  public static func appendChunk(_ bytes: [UInt8], into buffer: inout [UInt8]) {
+    bytes.withUnsafeBytes { appendChunk($0, into: &buffer) }
+  }
+
+  /// The last chunk of a chunked body, without trailers: "0\r\n\r\n".
+  public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+
+  private static func appendSanitized(_ string: String, into buffer: inout [UInt8]) {
+    for b in string.utf8 {
+      buffer.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b)
+    }
+  }
+
+  private static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {
+    if value < 0 {
+      buffer.append(0x2D)
+      appendDecimal(0 - (value / 10), into: &buffer)
+      buffer.append(UInt8(0x30 + -(value % 10)))
+      return
+    }
+    if value >= 10 { appendDecimal(value / 10, into: &buffer) }
+    buffer.append(UInt8(0x30 + value % 10))
+  }
+
+  private static func appendHex(_ value: Int, into buffer: inout [UInt8]) {
+    if value >= 16 { appendHex(value >> 4, into: &buffer) }
+    let digit = value & 0xF
+    buffer.append(UInt8(digit < 10 ? 0x30 + digit : 0x61 + digit - 10))
+  }
+}
