@@ -38,11 +38,16 @@ let package = Package(
     .target(name: "JSON", swiftSettings: strict),
     .target(name: "Store", dependencies: ["JSON"], swiftSettings: strict),
 
+    // The Kubernetes REST tier.
+    .target(
+      name: "APIServer", dependencies: ["HTTPServer", "HTTP1", "Store", "JSON"],
+      swiftSettings: strict),
+
     // Executables: wiring only.
     .executableTarget(
       name: "itsd",
       dependencies: [
-        "HTTPServer", "Store", "JSON",
+        "APIServer", "HTTPServer", "Store", "JSON", "Sockets", "COpenSSL", "CZlib",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
@@ -57,7 +62,10 @@ let package = Package(
 
     // Unit tests (end-to-end tests live in Tests/e2e and run against a real itsd).
     .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
-    .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Sockets"], swiftSettings: strict),
+    .testTarget(
+      name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Sockets", "CZlib"],
+      swiftSettings: strict),
+    .testTarget(name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),
     .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
     .testTarget(name: "StoreTests", dependencies: ["Store", "JSON"], swiftSettings: strict),
   ]

@@ -1,0 +1,441 @@
+import CLinuxShims
+import HTTP1
+import Sockets
+
+/// One client connection: parses requests, calls the handler, writes responses in order,
+/// streams chunked bodies with a bounded output buffer, enforces the per-connection timeouts.
+///
+/// Confined to its loop's thread; `@unchecked Sendable` only so that tasks posted to that loop
+/// (stream pumps, deferred responses) can carry it. Invariants: at most one response is in
+/// progress (`exchange`); requests pipelined behind it wait in the parser; after `closed` no
+/// system call touches `fd` again.
+final class Connection: EventLoopChannel, @unchecked Sendable {
+  /// The response in progress, if it is not a plain one (plain ones complete at once).
+  private enum Exchange {
+    case none
+    case streaming(ResponseStream, chunked: Bool)
+    case deferred
+  }
+
+  /// What the response needs to remember about its request.
+  private struct RequestInfo {
+    var isHead = false
+    var http10 = false
+    var acceptsGzip = false
+  }
+
+  let fd: Int32
+  let peer: String
+  unowned let context: LoopContext
+  private var token: UInt64 = 0
+  private var parser: RequestParser
+  private var output = OutputQueue()
+  private var exchange = Exchange.none
+  private var request = RequestInfo()
+  private var keepAlive = true
+  private var closeAfterFlush = false
+  private var lingering = false
+  private var lingerDeadline: Int64 = 0
+  private var readPaused = false
+  private var wantWrite = false
+  private var interest: UInt32 = 0
+  private(set) var closed = false
+  private var headStartedAt: Int64
+  private var lastReadAt: Int64
+  private var lastWriteAt: Int64
+
+  private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+  private static let crlf: [UInt8] = [13, 10]
+  /// Lingering close: how long we keep reading (and discarding) after our last response, so
+  /// unread request bytes do not turn our FIN into a reset that destroys that response.
+  private static let lingerMillis: Int64 = 2_000
+
+  init(fd: Int32, peer: String, context: LoopContext) {
+    self.fd = fd
+    self.peer = peer
+    self.context = context
+    parser = RequestParser(limits: context.core.configuration.parserLimits)
+    headStartedAt = context.now
+    lastReadAt = context.now
+    lastWriteAt = context.now
+  }
+
+  private var configuration: ServerConfiguration { context.core.configuration }
+
+  func register() -> Bool {
+    interest = ITS_EPOLLIN | ITS_EPOLLRDHUP
+    guard let t = context.loop.register(self, fd: fd, events: interest) else { return false }
+    token = t
+    return true
+  }
+
+  // MARK: Events
+
+  func handleEvents(_ events: UInt32) {
+    if events & (ITS_EPOLLIN | ITS_EPOLLHUP | ITS_EPOLLERR | ITS_EPOLLRDHUP) != 0 {
+      if readPaused && !lingering && events & (ITS_EPOLLHUP | ITS_EPOLLERR | ITS_EPOLLRDHUP) != 0 {
+        close()
+        return
+      }
+      if !readPaused { readAvailable() }
+    }
+    if !closed && events & ITS_EPOLLOUT != 0 { flush() }
+  }
+
+  private func readAvailable() {
+    let buffer = context.readBuffer
+    for _ in 0..<8 {
+      let outcome: ReadOutcome
+      do {
+        outcome = try Syscall.read(fd, into: buffer)
+      } catch {
+        close()
+        return
+      }
+      switch outcome {
+      case .wouldBlock:
+        processRequests()
+        return
+      case .endOfFile:
+        processRequests()
+        peerClosed()
+        return
+      case .bytes(let n):
+        if lingering { continue }
+        let now = monotonicMilliseconds()
+        context.now = now
+        lastReadAt = now
+        if parser.phase == .idle { headStartedAt = now }
+        parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        if n < buffer.count {
+          processRequests()
+          return
+        }
+      }
+    }
+    processRequests()
+  }
+
+  /// The client closed its side.
+  private func peerClosed() {
+    guard !closed else { return }
+    switch exchange {
+    case .streaming:
+      close()
+    case .deferred:
+      keepAlive = false
+      closeAfterFlush = true
+      readPaused = true
+      updateInterest()
+    case .none:
+      if lingering || output.isEmpty {
+        close()
+      } else {
+        closeAfterFlush = true
+        readPaused = true
+        updateInterest()
+      }
+    }
+  }
+
+  // MARK: Requests
+
+  /// Serves every complete request buffered, in order, until one leaves a response in progress.
+  private func processRequests() {
+    while !closed && !closeAfterFlush && !lingering {
+      guard case .none = exchange else { break }
+      if output.byteCount > configuration.maxOutputBufferBytes {
+        // The client pipelines faster than it reads: stop reading until it catches up.
+        readPaused = true
+        break
+      }
+      let event: RequestParserEvent?
+      do {
+        event = try parser.next()
+      } catch {
+        sendError(
+          status: error.status, message: error.message, extraHeaders: [])
+        break
+      }
+      guard let event else { break }
+      switch event {
+      case .continueExpected:
+        output.append(Self.continueBytes)
+      case .request(let request):
+        serve(request)
+        headStartedAt = context.now
+      }
+    }
+    if case .none = exchange {} else if parser.bufferedByteCount > configuration.parserLimits.maxHeadBytes {
+      // Pipelined bytes behind a long response: stop reading until it ends.
+      readPaused = true
+    }
+    flush()
+  }
+
+  private func serve(_ req: HTTPRequest) {
+    request = RequestInfo(
+      isHead: req.head.method == "HEAD",
+      http10: req.head.version == .http1_0,
+      acceptsGzip: Gzip.accepted(by: req.head.headers["Accept-Encoding"]))
+    keepAlive = req.head.keepAlive && !context.draining
+    let response = context.core.handler.handle(
+      req, context: RequestContext(remoteAddress: peer, loopIndex: context.loop.index))
+    send(response)
+  }
+
+  private func send(_ response: HTTPResponse) {
+    switch response.body {
+    case .bytes(let body):
+      sendComplete(status: response.status, headers: response.headers, body: body)
+    case .stream(let start):
+      startStream(status: response.status, headers: response.headers, start: start)
+    case .deferred(let produce):
+      exchange = .deferred
+      let responder = Responder { [self] response in
+        context.loop.execute { self.completeDeferred(response) }
+      }
+      produce(responder)
+    }
+  }
+
+  private func sendComplete(status: Int, headers: [(String, String)], body: [UInt8]) {
+    var headers = headers
+    var body = body
+    if request.acceptsGzip && body.count >= Gzip.thresholdBytes
+      && !headers.contains(where: { asciiCaseInsensitiveEquals($0.0, "Content-Encoding") }),
+      let compressed = Gzip.compress(body)
+    {
+      body = compressed
+      headers.append(("Content-Encoding", "gzip"))
+      headers.append(("Vary", "Accept-Encoding"))
+    }
+    headers.append(("Content-Length", String(body.count)))
+    appendHead(status: status, headers: &headers)
+    if !request.isHead { output.append(body) }
+    if !keepAlive { closeAfterFlush = true }
+  }
+
+  private func appendHead(status: Int, headers: inout [(String, String)]) {
+    headers.append(("Date", context.date.value))
+    if !keepAlive {
+      headers.append(("Connection", "close"))
+    } else if request.http10 {
+      headers.append(("Connection", "keep-alive"))
+    }
+    var head: [UInt8] = []
+    head.reserveCapacity(256)
+    ResponseEncoder.appendHead(status: status, headers: headers, into: &head)
+    output.append(head)
+  }
+
+  /// Answers an error the HTTP layer detected itself, then closes.
+  private func sendError(status: Int, message: String, extraHeaders: [(String, String)]) {
+    keepAlive = false
+    request = RequestInfo()
+    let body = StatusBody.failure(
+      code: status, reason: StatusBody.reason(for: status), message: message)
+    sendComplete(
+      status: status, headers: [("Content-Type", "application/json")] + extraHeaders, body: body)
+  }
+
+  private func completeDeferred(_ response: HTTPResponse) {
+    guard !closed, case .deferred = exchange else { return }
+    exchange = .none
+    if case .deferred = response.body {
+      sendError(status: 500, message: "Internal error occurred: nested deferred response", extraHeaders: [])
+    } else {
+      send(response)
+    }
+    processRequests()
+  }
+
+  // MARK: Streaming
+
+  private func startStream(
+    status: Int, headers: [(String, String)], start: @Sendable (ResponseStream) -> Void
+  ) {
+    var headers = headers
+    let chunked = !request.http10
+    if chunked {
+      headers.append(("Transfer-Encoding", "chunked"))
+    } else {
+      keepAlive = false  // HTTP/1.0: the body ends when the connection does
+    }
+    appendHead(status: status, headers: &headers)
+    if request.isHead {
+      if !keepAlive { closeAfterFlush = true }
+      return
+    }
+    let loop = context.loop
+    let stream = ResponseStream(maxPendingBytes: configuration.maxOutputBufferBytes) { [self] in
+      loop.execute { self.pumpStream() }
+    }
+    exchange = .streaming(stream, chunked: chunked)
+    flush()
+    start(stream)
+  }
+
+  /// Moves what the producer has into the output queue (loop thread).
+  private func pumpStream() {
+    guard !closed, case .streaming(let stream, let chunked) = exchange else { return }
+    if stream.endReason != nil {
+      endStreamResponse(chunked: chunked)
+      return
+    }
+    let (chunks, finish) = stream.take()
+    for chunk in chunks where !chunk.isEmpty {
+      if chunked {
+        output.append(Array((String(chunk.count, radix: 16) + "\r\n").utf8))
+        output.append(chunk)
+        output.append(Self.crlf)
+      } else {
+        output.append(chunk)
+      }
+    }
+    if finish {
+      stream.end(.finished)
+      endStreamResponse(chunked: chunked)
+    } else if output.byteCount > configuration.maxOutputBufferBytes {
+      stream.end(.consumerTooSlow)
+      endStreamResponse(chunked: chunked)
+    } else {
+      flush()
+    }
+  }
+
+  /// Ends the current streaming response cleanly (final chunk) and moves on.
+  private func endStreamResponse(chunked: Bool) {
+    exchange = .none
+    if chunked { output.append(ResponseEncoder.lastChunk) } else { closeAfterFlush = true }
+    if !keepAlive { closeAfterFlush = true }
+    readPaused = false
+    processRequests()
+  }
+
+  // MARK: Output
+
+  private func flush() {
+    guard !closed else { return }
+    if !output.isEmpty {
+      do {
+        let before = output.byteCount
+        let done = try output.write(to: fd)
+        if output.byteCount != before { lastWriteAt = context.now }
+        wantWrite = !done
+      } catch {
+        close()
+        return
+      }
+    }
+    if output.isEmpty {
+      wantWrite = false
+      if case .none = exchange {
+        if closeAfterFlush {
+          startLingeringClose()
+          return
+        }
+        if readPaused {
+          readPaused = false
+          updateInterest()
+          processRequests()
+          return
+        }
+      }
+    }
+    updateInterest()
+  }
+
+  private func updateInterest() {
+    guard !closed else { return }
+    var wanted = ITS_EPOLLRDHUP
+    if !readPaused { wanted |= ITS_EPOLLIN }
+    if wantWrite { wanted |= ITS_EPOLLOUT }
+    if wanted != interest {
+      interest = wanted
+      context.loop.modify(fd: fd, token: token, events: wanted)
+    }
+  }
+
+  /// Our last response is out: send FIN, then read and discard until the client closes (or a
+  /// short deadline passes), so its unread bytes cannot make the kernel reset the connection.
+  private func startLingeringClose() {
+    guard !lingering else { return }
+    lingering = true
+    lingerDeadline = context.now + Self.lingerMillis
+    Syscall.shutdownWrite(fd)
+    readPaused = false
+    wantWrite = false
+    updateInterest()
+  }
+
+  /// Releases the connection. Idempotent.
+  func close() {
+    guard !closed else { return }
+    closed = true
+    if case .streaming(let stream, _) = exchange { stream.end(.clientClosed) }
+    exchange = .none
+    output.removeAll()
+    context.loop.deregister(fd: fd, token: token)
+    Syscall.close(fd)
+    context.core.releaseConnectionSlot()
+    context.remove(self)
+  }
+
+  // MARK: Timeouts and shutdown
+
+  func checkTimeouts(now: Int64) {
+    guard !closed else { return }
+    if lingering {
+      if now >= lingerDeadline { close() }
+      return
+    }
+    if !output.isEmpty && now - lastWriteAt > configuration.idleTimeoutMillis {
+      close()  // the client stopped reading
+      return
+    }
+    switch exchange {
+    case .streaming, .deferred:
+      return  // long-lived responses (watches) are bounded by their own timeouts
+    case .none:
+      break
+    }
+    if readPaused { return }
+    switch parser.phase {
+    case .head:
+      if now - headStartedAt > configuration.requestHeadTimeoutMillis {
+        sendError(status: 408, message: "request head not received in time", extraHeaders: [])
+        flush()
+      }
+    case .body:
+      if now - lastReadAt > configuration.requestBodyTimeoutMillis {
+        sendError(status: 408, message: "request body stalled", extraHeaders: [])
+        flush()
+      }
+    case .idle:
+      if output.isEmpty && now - max(lastReadAt, lastWriteAt) > configuration.idleTimeoutMillis {
+        close()
+      }
+    }
+  }
+
+  /// Graceful shutdown: finish what is in flight, end streams with their final chunk, close
+  /// idle connections now.
+  func drain() {
+    guard !closed, !lingering else { return }
+    keepAlive = false
+    switch exchange {
+    case .streaming(let stream, let chunked):
+      stream.end(.serverShutdown)
+      endStreamResponse(chunked: chunked)
+    case .deferred:
+      break
+    case .none:
+      if parser.phase == .idle && output.isEmpty {
+        close()
+      } else if !output.isEmpty {
+        closeAfterFlush = true
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import APIServer
+import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPServer
+import Sockets
+
+/// `itsd serve`: starts the API server and runs until SIGTERM or SIGINT.
+struct Serve: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the server.",
+    discussion: "Every option can also be set in the --config YAML file under the same name; options given here win.")
+
+  @Option(help: "YAML file with settings (see config/itsd.yaml).") var config: String?
+  @Option(help: "Address to listen on (127.0.0.1, ::1, 0.0.0.0). Default 127.0.0.1.") var bindAddress: String?
+  @Option(help: "Port to listen on; 0 picks a free one. Default 8080.") var port: String?
+  @Option(help: "Directory for generated state, created with mode 0700. Default .itsd.") var dataDir: String?
+  @Option(help: "Event loop threads. Default: the number of cores.") var eventLoops: String?
+  @Option(help: "Open connections allowed; new ones past it are closed. Default 10000.") var maxConnections: String?
+  @Option(help: "Request line plus headers, in bytes (431 past it). Default 1048576.") var maxRequestHeadBytes: String?
+  @Option(help: "Request body, in bytes (413 past it). Default 3145728.") var maxRequestBodyBytes: String?
+  @Option(help: "Header fields per request (431 past it). Default 1000.") var maxHeaderCount: String?
+  @Option(help: "Time to receive a whole request head (408 past it). Default 30s.") var requestHeadTimeout: String?
+  @Option(help: "Time a request body may stall (408 past it). Default 60s.") var requestBodyTimeout: String?
+  @Option(help: "Idle keep-alive connections are closed after this. Default 120s.") var idleTimeout: String?
+  @Option(help: "Graceful shutdown waits at most this long. Default 5s.") var shutdownTimeout: String?
+  @Option(help: "Unsent bytes one connection may hold (slow readers past it are cut). Default 16777216.") var maxOutputBufferBytes: String?
+  @Option(help: "Watch history: events kept at least. Default 10000.") var watchHistorySize: String?
+  @Option(help: "Watch history: age kept at least (0s: size alone decides). Default 5m.") var watchHistoryAge: String?
+
+  /// The settings after the config file and then the flags are applied.
+  func resolvedSettings() throws(SettingsError) -> Settings {
+    var settings = Settings()
+    if let config { try ConfigFile.apply(path: config, to: &settings) }
+    let flags: [(String, String?)] = [
+      ("bind-address", bindAddress), ("port", port), ("data-dir", dataDir),
+      ("event-loops", eventLoops), ("max-connections", maxConnections),
+      ("max-request-head-bytes", maxRequestHeadBytes),
+      ("max-request-body-bytes", maxRequestBodyBytes), ("max-header-count", maxHeaderCount),
+      ("request-head-timeout", requestHeadTimeout), ("request-body-timeout", requestBodyTimeout),
+      ("idle-timeout", idleTimeout), ("shutdown-timeout", shutdownTimeout),
+      ("max-output-buffer-bytes", maxOutputBufferBytes),
+      ("watch-history-size", watchHistorySize), ("watch-history-age", watchHistoryAge),
+    ]
+    for case (let key, let value?) in flags { try settings.set(key, value) }
+    return settings
+  }
+
+  func run() throws {
+    let settings: Settings
+    do {
+      settings = try resolvedSettings()
+    } catch {
+      throw ValidationError(error.description)
+    }
+    Syscall.ignoreSIGPIPE()
+    try DataDirectory.prepare(settings.dataDir)
+
+    let server = HTTPServer(
+      configuration: settings.serverConfiguration, handler: APIHandler(), logger: Log.error)
+    let bound: SocketAddress
+    do {
+      bound = try server.start()
+    } catch {
+      throw ValidationError("cannot listen on \(settings.bindAddress):\(settings.port): \(error)")
+    }
+    let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+      Log.error("received signal \(signal), shutting down")
+      server.shutdown()
+    }
+    Log.error("listening on http://\(bound)")
+    server.waitUntilStopped()
+    signals.cancel()
+    Log.error("stopped")
+  }
+}
+
+/// Writes log lines to standard error, one write per line.
+enum Log {
+  static let error: @Sendable (String) -> Void = { message in
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+  }
+}
+
+/// The data directory: created (with parents) on first use, mode 0700.
+enum DataDirectory {
+  static func prepare(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else {
+        throw ValidationError("data-dir \(path) exists and is not a directory")
+      }
+      return
+    }
+    do {
+      try FileManager.default.createDirectory(
+        atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw ValidationError("cannot create data-dir \(path): \(error.localizedDescription)")
+    }
+  }
+}
+
+/// Turns POSIX signals into a callback on a Dispatch queue (the default actions are disabled
+/// while it is active).
+final class SignalWatcher {
+  private let sources: [any DispatchSourceSignal]
+
+  init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+    let queue = DispatchQueue(label: "itsd.signals")
+    sources = signals.map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+      source.setEventHandler { handler(number) }
+      source.resume()
+      return source
+    }
+  }
+
+  func cancel() {
+    for s in sources { s.cancel() }
+  }
+}
