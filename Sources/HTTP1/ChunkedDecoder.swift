@@ -88,9 +88,12 @@ struct ChunkedDecoder {
       i += 1
     }
     guard i > 0 else { throw .badRequest("invalid chunk size") }
-    while i < line.count && isOWS(line[i]) { i += 1 }
     guard i < line.count else { return size }
-    guard line[i] == ASCII.semicolon else { throw .badRequest("invalid chunk size") }
+    // Whitespace is only allowed before ";" (BWS); a bare "5 " is rejected.
+    while i < line.count && isOWS(line[i]) { i += 1 }
+    guard i < line.count, line[i] == ASCII.semicolon else {
+      throw .badRequest("invalid chunk size")
+    }
     for b in line[(i + 1)...] where !isFieldValueChar(b) {
       throw .badRequest("invalid byte in chunk extension")
     }

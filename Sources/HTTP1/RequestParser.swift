@@ -109,13 +109,16 @@ public struct RequestParser: Sendable {
     let limits = self.limits
     let result = try buffer.withUnsafeBufferPointer {
       (buf) throws(HTTPParseError) -> (HTTPRequestHead, BodyFraming, Int)? in
+      try Self.rejectNonHTTPPrefix(buf, from: start)
       while true {
         let budget = limits.maxHeadBytes - skipped
         switch try scanLine(buf, from: start + scanned, limit: start + budget) {
         case .needMore(let resume):
           scanned = resume - start
+          try Self.rejectNonHTTPPrefix(buf, from: start)
           return nil
         case .tooLong:
+          try Self.rejectNonHTTPPrefix(buf, from: start)
           throw .headTooLarge
         case .found(let cr):
           if cr == start + lineStart {
@@ -154,6 +157,21 @@ public struct RequestParser: Sendable {
     skippedBytes = 0
     self.framing = framing
     return head
+  }
+
+  /// Fails fast on bytes that cannot start a request line (a TLS handshake on the plain port,
+  /// binary garbage) instead of waiting for a CRLF that may never come. Checks a bounded prefix:
+  /// the bytes before the first SP, CR or LF must be token characters. Being a function of the
+  /// buffered prefix only, it fails the same way however the bytes were split.
+  private static func rejectNonHTTPPrefix(
+    _ buf: UnsafeBufferPointer<UInt8>, from start: Int
+  ) throws(HTTPParseError) {
+    let end = min(buf.count, start + 16)
+    for i in start..<end {
+      let b = buf[i]
+      if b == ASCII.space || b == ASCII.cr || b == ASCII.lf { return }
+      if !isTokenChar(b) { throw .badRequest("malformed request line") }
+    }
   }
 
   /// Consumes body bytes; returns true when the body is complete (then in `body`).
