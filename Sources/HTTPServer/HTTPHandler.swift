@@ -13,6 +13,11 @@ public struct RequestContext: Sendable {
   public let remoteAddress: String
   /// Index of the event loop serving the connection.
   public let loopIndex: Int
+
+  public init(remoteAddress: String, loopIndex: Int) {
+    self.remoteAddress = remoteAddress
+    self.loopIndex = loopIndex
+  }
 }
 
 /// A response to send. The server adds `Content-Length` or `Transfer-Encoding`, `Date` and
