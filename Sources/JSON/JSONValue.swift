@@ -23,6 +23,9 @@ public struct JSONObject: Sendable, Equatable {
 
   public init() { members = [] }
 
+  /// Adopts members whose keys the caller has already made unique (the parser does).
+  init(uniqueMembers: [(key: String, value: JSONValue)]) { members = uniqueMembers }
+
   /// Builds an object from pairs; a later duplicate key replaces an earlier one (Go's rule).
   public init(_ pairs: [(String, JSONValue)]) {
     members = []
@@ -52,6 +55,21 @@ public struct JSONObject: Sendable, Equatable {
       }
     }
   }
+
+  /// The value of the member at `index` (a position in `members`), modifiable in place.
+  public subscript(valueAt index: Int) -> JSONValue {
+    get { members[index].value }
+    _modify { yield &members[index].value }
+  }
+
+  /// Removes and returns the member at `index` (a position in `members`).
+  @discardableResult
+  public mutating func remove(at index: Int) -> (key: String, value: JSONValue) {
+    members.remove(at: index)
+  }
+
+  /// Reserves storage for `count` members.
+  public mutating func reserveCapacity(_ count: Int) { members.reserveCapacity(count) }
 
   public static func == (a: JSONObject, b: JSONObject) -> Bool {
     guard a.members.count == b.members.count else { return false }

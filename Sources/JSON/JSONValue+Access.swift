@@ -1,0 +1,63 @@
+extension JSONValue {
+  /// The member `key` of an object; nil for a missing member or a non-object.
+  public subscript(key: String) -> JSONValue? {
+    if case .object(let object) = self { return object[key] }
+    return nil
+  }
+
+  /// The element at `index` of an array; nil when out of bounds or for a non-array.
+  public subscript(index: Int) -> JSONValue? {
+    if case .array(let elements) = self, elements.indices.contains(index) {
+      return elements[index]
+    }
+    return nil
+  }
+
+  /// The string, if this is a `.string`.
+  public var stringValue: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+
+  /// The boolean, if this is a `.bool`.
+  public var boolValue: Bool? {
+    if case .bool(let b) = self { return b }
+    return nil
+  }
+
+  /// The integer, if this is an `.int`, or a `.double` holding an integer that fits Int64.
+  public var int64Value: Int64? {
+    switch self {
+    case .int(let n): return n
+    case .double(let d): return Int64(exactly: d)
+    default: return nil
+    }
+  }
+
+  /// The number as a Double, if this is an `.int` or a `.double`.
+  public var doubleValue: Double? {
+    switch self {
+    case .int(let n): return Double(n)
+    case .double(let d): return d
+    default: return nil
+    }
+  }
+
+  /// The elements, if this is an `.array`.
+  public var arrayValue: [JSONValue]? {
+    if case .array(let elements) = self { return elements }
+    return nil
+  }
+
+  /// The object, if this is an `.object`.
+  public var objectValue: JSONObject? {
+    if case .object(let object) = self { return object }
+    return nil
+  }
+
+  /// True for `.null`.
+  public var isNull: Bool {
+    if case .null = self { return true }
+    return false
+  }
+}

@@ -1,0 +1,176 @@
+import Synchronization
+
+/// The embedded backend: all state in memory under one `Mutex`, history bounded by
+/// `StoreConfiguration` (count and age). Lost on restart.
+///
+/// The critical section of a write is: precondition check, next revision, stamping the
+/// prepared bytes with it (one copy), state insert, history append and eviction, sink publish.
+/// Reads take the lock only to grab copy-on-write references; sorting and history replay
+/// happen outside it.
+public final class InMemoryBackend: StorageBackend {
+  private struct State: ~Copyable {
+    var revision: Revision
+    /// resource -> namespace -> name -> current version.
+    var objects: [ResourceKey: [String: [String: StoredObject]]] = [:]
+    var history = EventHistory()
+    var sink: (any StoreEventSink)?
+  }
+
+  private let state: Mutex<State>
+  private let current: Atomic<UInt64>
+  private let oldest: Atomic<UInt64>
+  private let configuration: StoreConfiguration
+  private let maxAgeNanoseconds: Int64
+
+  public init(configuration: StoreConfiguration = .init()) {
+    self.configuration = configuration
+    state = Mutex(State(revision: configuration.initialRevision))
+    current = Atomic(configuration.initialRevision)
+    oldest = Atomic(configuration.initialRevision + 1)
+    maxAgeNanoseconds = configuration.historyAge.nanoseconds
+  }
+
+  public var currentRevision: Revision { current.load(ordering: .acquiring) }
+  public var oldestRetainedRevision: Revision { oldest.load(ordering: .acquiring) }
+
+  public func setEventSink(_ sink: any StoreEventSink) {
+    state.withLock { $0.sink = sink }
+  }
+
+  public func create(_ object: PreparedObject) throws(StoreError) -> StoreEvent {
+    let now = configuration.clock()
+    let key = object.key
+    let (event, sink) = try state.withLock { (s) throws(StoreError) -> (StoreEvent, (any StoreEventSink)?) in
+      if s.objects[key.resource]?[key.namespace]?[key.name] != nil {
+        throw .alreadyExists(key)
+      }
+      let revision = s.revision + 1
+      let stored = object.stamped(revision: revision, createRevision: revision)
+      s.objects[key.resource, default: [:]][key.namespace, default: [:]][key.name] = stored
+      let event = StoreEvent(type: .added, object: stored, previous: nil, time: now)
+      commit(event, &s)
+      return (event, s.sink)
+    }
+    sink?.flush()
+    return event
+  }
+
+  public func update(_ object: PreparedObject, preconditions: Preconditions) throws(StoreError)
+    -> StoreEvent?
+  {
+    let now = configuration.clock()
+    let key = object.key
+    let (event, sink) = try state.withLock {
+      (s) throws(StoreError) -> (StoreEvent?, (any StoreEventSink)?) in
+      guard let old = s.objects[key.resource]?[key.namespace]?[key.name] else {
+        throw .notFound(key)
+      }
+      try preconditions.check(old)
+      if object.isUnchanged(from: old) { return (nil, nil) }
+      let revision = s.revision + 1
+      let stored = object.stamped(revision: revision, createRevision: old.createRevision)
+      s.objects[key.resource]![key.namespace]![key.name] = stored
+      let event = StoreEvent(type: .modified, object: stored, previous: old, time: now)
+      commit(event, &s)
+      return (event, s.sink)
+    }
+    sink?.flush()
+    return event
+  }
+
+  public func delete(_ key: ObjectKey, preconditions: Preconditions) throws(StoreError)
+    -> StoreEvent
+  {
+    let now = configuration.clock()
+    let (event, sink) = try state.withLock {
+      (s) throws(StoreError) -> (StoreEvent, (any StoreEventSink)?) in
+      guard let old = s.objects[key.resource]?[key.namespace]?[key.name] else {
+        throw .notFound(key)
+      }
+      try preconditions.check(old)
+      let revision = s.revision + 1
+      s.objects[key.resource]![key.namespace]![key.name] = nil
+      if s.objects[key.resource]![key.namespace]!.isEmpty {
+        s.objects[key.resource]![key.namespace] = nil
+      }
+      let event = StoreEvent(
+        type: .deleted, object: old.restamped(revision), previous: old, time: now)
+      commit(event, &s)
+      return (event, s.sink)
+    }
+    sink?.flush()
+    return event
+  }
+
+  /// Appends the event, advances the revision, trims the history, publishes. Under the lock.
+  private func commit(_ event: StoreEvent, _ s: inout State) {
+    s.revision = event.revision
+    s.history.append(event)
+    let size = configuration.historySize
+    while s.history.count > size, let first = s.history.oldest {
+      let tooOld = maxAgeNanoseconds <= 0 || event.time - first.time > maxAgeNanoseconds
+      guard tooOld || s.history.count > configuration.historyHardLimit else { break }
+      s.history.dropOldest()
+    }
+    s.sink?.publish(event)
+    oldest.store(s.history.firstRevision ?? s.revision + 1, ordering: .releasing)
+    current.store(s.revision, ordering: .releasing)
+  }
+
+  public func get(_ key: ObjectKey) -> StoredObject? {
+    state.withLock { $0.objects[key.resource]?[key.namespace]?[key.name] }
+  }
+
+  public func snapshot(_ resource: ResourceKey, namespace: String?, at revision: Revision?)
+    throws(StoreError) -> ResourceSnapshot
+  {
+    // Under the lock: copy-on-write references and, for a past revision, the events to undo.
+    var (buckets, current, undo) = try state.withLock {
+      (s) throws(StoreError) -> ([String: [String: StoredObject]], Revision, [StoreEvent]) in
+      let all = s.objects[resource] ?? [:]
+      var buckets: [String: [String: StoredObject]]
+      if let namespace {
+        buckets = all[namespace].map { [namespace: $0] } ?? [:]
+      } else {
+        buckets = all
+      }
+      guard let revision, revision < s.revision else {
+        if let revision, revision > s.revision {
+          throw .tooLargeResourceVersion(requested: revision, current: s.revision)
+        }
+        return (buckets, s.revision, [])
+      }
+      let first = s.history.firstRevision ?? s.revision + 1
+      guard revision + 1 >= first else { throw .expired(StoreError.listTooOldMessage) }
+      return (buckets, s.revision, s.history.slice(after: revision, through: s.revision))
+    }
+    // Undo newer writes, newest first, so each key ends at its state as of `revision`.
+    for event in undo.reversed() {
+      let key = event.key
+      guard key.resource == resource, namespace == nil || namespace == key.namespace else {
+        continue
+      }
+      buckets[key.namespace, default: [:]][key.name] = event.previous
+    }
+    var items: [StoredObject] = []
+    let namespaces = buckets.keys.sorted { keyPrecedes(namespace: $0, name: "", $1, "") }
+    for ns in namespaces {
+      guard let bucket = buckets[ns] else { continue }
+      let start = items.count
+      items.append(contentsOf: bucket.values)
+      items[start...].sort { $0.key.name.utf8.lexicographicallyPrecedes($1.key.name.utf8) }
+    }
+    return ResourceSnapshot(revision: revision ?? current, items: items)
+  }
+
+  public func events(after: Revision, through: Revision) throws(StoreError) -> [StoreEvent] {
+    try state.withLock { (s) throws(StoreError) -> [StoreEvent] in
+      let first = s.history.firstRevision ?? s.revision + 1
+      guard after + 1 >= first else {
+        throw .expired(
+          StoreError.watchTooOldMessage(requested: after, oldestRetained: first))
+      }
+      return s.history.slice(after: after, through: min(through, s.revision))
+    }
+  }
+}

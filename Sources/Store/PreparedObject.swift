@@ -1,0 +1,118 @@
+import JSON
+
+/// An object ready to be committed: validated shape, metadata extracted and canonical bytes
+/// serialized with a gap where the `metadata.resourceVersion` value goes, so that stamping it
+/// with its revision (inside the backend's critical section) is a single copy, not a
+/// serialization.
+///
+/// Invariants: `body` is a JSON object with a `metadata` object whose `resourceVersion` member
+/// exists (its value is a placeholder); `template[..<gap]` + `"<revision>"` + `template[gap...]`
+/// is the canonical serialization of `body` with that revision.
+public struct PreparedObject: Sendable {
+  public let key: ObjectKey
+  let body: JSONValue
+  let template: [UInt8]
+  let gap: Int
+  let uid: String?
+  let labels: [String: String]
+  let fields: [String: String]
+  let isDeleting: Bool
+  let finalizers: [String]
+
+  /// Prepares `object` for `key`. `fields` are the selectable fields the caller computed
+  /// (e.g. `metadata.name`, `status.phase`). Throws `invalidObject` unless `object` is a JSON
+  /// object with a `metadata` object.
+  public init(key: ObjectKey, object: JSONValue, fields: [String: String] = [:]) throws(StoreError) {
+    guard case .object(var top) = object else {
+      throw .invalidObject("the object for \(key) is not a JSON object")
+    }
+    guard case .object(var meta)? = top["metadata"] else {
+      throw .invalidObject("the object for \(key) has no metadata object")
+    }
+    self.key = key
+    self.fields = fields
+    uid = meta["uid"].flatMap { if case .string(let s) = $0 { s } else { nil } }
+    var labels: [String: String] = [:]
+    if case .object(let l)? = meta["labels"] {
+      for m in l.members { if case .string(let v) = m.value { labels[m.key] = v } }
+    }
+    self.labels = labels
+    if let ts = meta["deletionTimestamp"], ts != .null { isDeleting = true } else { isDeleting = false }
+    var finalizers: [String] = []
+    if case .array(let f)? = meta["finalizers"] {
+      for v in f { if case .string(let s) = v { finalizers.append(s) } }
+    }
+    self.finalizers = finalizers
+    meta["resourceVersion"] = .string("")
+    top["metadata"] = .object(meta)
+    body = .object(top)
+    (template, gap) = Self.serializeWithGap(top)
+  }
+
+  /// Serializes `top` leaving out the value of `metadata.resourceVersion`; returns the bytes
+  /// and the offset where that value belongs.
+  static func serializeWithGap(_ top: JSONObject) -> ([UInt8], Int) {
+    var out: [UInt8] = []
+    out.reserveCapacity(1024)
+    var gap = 0
+    out.append(UInt8(ascii: "{"))
+    var first = true
+    for member in top.members {
+      if !first { out.append(UInt8(ascii: ",")) }
+      first = false
+      JSONWriter.appendQuoted(member.key, to: &out)
+      out.append(UInt8(ascii: ":"))
+      guard member.key == "metadata", case .object(let meta) = member.value else {
+        JSONWriter.append(member.value, to: &out)
+        continue
+      }
+      out.append(UInt8(ascii: "{"))
+      var firstMeta = true
+      for m in meta.members {
+        if !firstMeta { out.append(UInt8(ascii: ",")) }
+        firstMeta = false
+        JSONWriter.appendQuoted(m.key, to: &out)
+        out.append(UInt8(ascii: ":"))
+        if m.key == "resourceVersion" {
+          gap = out.count
+        } else {
+          JSONWriter.append(m.value, to: &out)
+        }
+      }
+      out.append(UInt8(ascii: "}"))
+    }
+    out.append(UInt8(ascii: "}"))
+    return (out, gap)
+  }
+
+  /// The committed version of this object at `revision` (created at `createRevision`).
+  public func stamped(revision: Revision, createRevision: Revision) -> StoredObject {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(template.count + 22)
+    template.withUnsafeBufferPointer { t in
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[..<gap]))
+      bytes.append(UInt8(ascii: "\""))
+      Revision.appendDecimal(revision, to: &bytes)
+      bytes.append(UInt8(ascii: "\""))
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[gap...]))
+    }
+    return StoredObject(
+      key: key, revision: revision, createRevision: createRevision, bytes: bytes,
+      rvStart: UInt32(gap), rvEnd: UInt32(bytes.count - (template.count - gap)), body: body,
+      uid: uid, labels: labels, fields: fields, isDeleting: isDeleting, finalizers: finalizers)
+  }
+
+  /// Whether committing this object over `current` would change nothing but the revision
+  /// (kube-apiserver skips such writes: no new revision, no event).
+  public func isUnchanged(from current: StoredObject) -> Bool {
+    guard fields == current.fields else { return false }
+    let start = Int(current.rvStart)
+    let end = Int(current.rvEnd)
+    guard gap == start, template.count - gap == current.bytes.count - end else { return false }
+    return template.withUnsafeBufferPointer { t in
+      current.bytes.withUnsafeBufferPointer { c in
+        t[..<gap].elementsEqual(c[..<start]) && t[gap...].elementsEqual(c[end...])
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import JSON
+
+/// One committed version of an object: immutable, shared by the store, lists, watch frames and
+/// the event history.
+///
+/// `bytes` are the canonical JSON serialization with `metadata.resourceVersion` equal to
+/// `revision`, produced once at commit; GET, LIST and watch frames write them as they are.
+/// The metadata the server reasons about (labels, selectable fields, uid, deletion state) is
+/// extracted once too.
+public final class StoredObject: Sendable {
+  public let key: ObjectKey
+  /// The revision of the write that produced this version (etcd's mod revision).
+  public let revision: Revision
+  /// The revision of the create that started this object's life (etcd's create revision).
+  public let createRevision: Revision
+  /// Canonical JSON of the object, `metadata.resourceVersion` = `revision`.
+  public let bytes: [UInt8]
+  /// `bytes[rvStart..<rvEnd]` is the quoted resourceVersion value.
+  let rvStart: UInt32
+  let rvEnd: UInt32
+  /// The object with a placeholder resourceVersion (see `object`).
+  let body: JSONValue
+  public let uid: String?
+  public let labels: [String: String]
+  /// Selectable fields supplied by the writer (e.g. `metadata.name`, `status.phase`).
+  public let fields: [String: String]
+  /// Whether `metadata.deletionTimestamp` is set.
+  public let isDeleting: Bool
+  public let finalizers: [String]
+
+  init(
+    key: ObjectKey, revision: Revision, createRevision: Revision, bytes: [UInt8], rvStart: UInt32,
+    rvEnd: UInt32, body: JSONValue, uid: String?, labels: [String: String],
+    fields: [String: String], isDeleting: Bool, finalizers: [String]
+  ) {
+    self.key = key
+    self.revision = revision
+    self.createRevision = createRevision
+    self.bytes = bytes
+    self.rvStart = rvStart
+    self.rvEnd = rvEnd
+    self.body = body
+    self.uid = uid
+    self.labels = labels
+    self.fields = fields
+    self.isDeleting = isDeleting
+    self.finalizers = finalizers
+  }
+
+  public var name: String { key.name }
+  public var namespace: String { key.namespace }
+  /// The decimal `resourceVersion` string.
+  public var resourceVersion: String { String(revision) }
+
+  /// The object as a JSON value, `metadata.resourceVersion` set to `revision`.
+  public var object: JSONValue {
+    guard case .object(var top) = body, case .object(var meta)? = top["metadata"] else {
+      return body
+    }
+    meta["resourceVersion"] = .string(String(revision))
+    top["metadata"] = .object(meta)
+    return .object(top)
+  }
+
+  /// The same content stamped with another revision (a DELETED event carries the deletion
+  /// revision; an object leaving a watch's selector carries the revision that moved it out).
+  func restamped(_ newRevision: Revision) -> StoredObject {
+    if newRevision == revision { return self }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + 4)
+    bytes.withUnsafeBufferPointer { b in
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<Int(rvStart)]))
+      out.append(UInt8(ascii: "\""))
+      Revision.appendDecimal(newRevision, to: &out)
+      out.append(UInt8(ascii: "\""))
+    }
+    let end = out.count
+    bytes.withUnsafeBufferPointer { b in
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: b[Int(rvEnd)...]))
+    }
+    return StoredObject(
+      key: key, revision: newRevision, createRevision: createRevision, bytes: out,
+      rvStart: rvStart, rvEnd: UInt32(end), body: body, uid: uid, labels: labels, fields: fields,
+      isDeleting: isDeleting, finalizers: finalizers)
+  }
+}

@@ -1,0 +1,240 @@
+import Synchronization
+
+/// One watch: a bounded queue of shared frames between the store's fan-out (producer) and one
+/// consumer (the HTTP connection or an in-process informer).
+///
+/// The producer only appends frame references under this watcher's own small lock and calls
+/// `onReady` when the queue goes from empty to non-empty; the consumer calls `drain()` and, when
+/// done, `cancel()`. A watcher whose queue would exceed its bound ends with `.overflowed`: it
+/// never blocks writers or other watchers and never holds more than its bound (initial events of
+/// `.initialState`/`.after(n)` are references to stored objects/events, produced at drain time
+/// and not counted).
+///
+/// Invariants: frames leave `drain()` in strictly increasing revision order except that a
+/// BOOKMARK may repeat the revision of the frame before it; nothing follows a termination.
+public final class Watcher: Sendable {
+  public let resource: ResourceKey
+  /// nil = all namespaces.
+  public let namespace: String?
+  public let options: WatchOptions
+  let predicate: Predicate?
+  let limit: Int
+  private let hub: WatchHub
+  private let state: Mutex<State>
+
+  enum Pending {
+    case objects([StoredObject], endBookmark: WatchFrame?)
+    case events([StoreEvent])
+  }
+
+  private struct State {
+    var queue: [WatchFrame] = []
+    var queuedBytes = 0
+    var termination: WatchTermination?
+    var onReady: (@Sendable () -> Void)?
+    /// Whether `onReady` was called since the last drain.
+    var notified = false
+    /// Live frames at or below this revision are already covered (initial state or replay).
+    var skipThrough: Revision = 0
+    /// The revision of the last frame queued (or the start point).
+    var lastRevision: Revision = 0
+    var pending: Pending?
+  }
+
+  init(
+    hub: WatchHub, resource: ResourceKey, namespace: String?, predicate: Predicate?,
+    options: WatchOptions, limit: Int
+  ) {
+    self.hub = hub
+    self.resource = resource
+    self.namespace = namespace
+    self.predicate = predicate
+    self.options = options
+    self.limit = limit
+    state = Mutex(State())
+  }
+
+  /// Sets the callback run (on the writer's thread, outside locks) whenever something becomes
+  /// pending after a drain, and when the watch ends. Runs at once if something is pending.
+  /// It must be cheap and must not call `Store.watch`.
+  public func setOnReady(_ callback: @escaping @Sendable () -> Void) {
+    let run = state.withLock { s -> Bool in
+      s.onReady = callback
+      let pending = !s.queue.isEmpty || s.pending != nil || s.termination != nil
+      if pending && !s.notified {
+        s.notified = true
+        return true
+      }
+      return false
+    }
+    if run { callback() }
+  }
+
+  /// Takes every pending frame, in order, and the termination if the watch is over.
+  public func drain() -> WatchBatch {
+    let (pending, queue, termination) = state.withLock { s in
+      let p = s.pending
+      s.pending = nil
+      var q: [WatchFrame] = []
+      swap(&q, &s.queue)
+      s.queuedBytes = 0
+      s.notified = false
+      return (p, q, s.termination)
+    }
+    guard let pending else { return WatchBatch(frames: queue, termination: termination) }
+    var frames = materialize(pending)
+    frames.append(contentsOf: queue)
+    return WatchBatch(frames: frames, termination: termination)
+  }
+
+  /// Ends the watch and frees its queue. Idempotent.
+  public func cancel() {
+    state.withLock { s in
+      if s.termination == nil { s.termination = .cancelled }
+      s.queue = []
+      s.queuedBytes = 0
+      s.pending = nil
+    }
+    hub.unregister(self)
+  }
+
+  /// Asks for a BOOKMARK now (e.g. shortly before the watch's deadline); ignored unless
+  /// `options.bookmarks`.
+  public func sendBookmark() {
+    guard options.bookmarks else { return }
+    let revision = hub.dispatchedRevision
+    enqueueBookmark(at: revision, shared: nil)
+  }
+
+  /// Whether the watch has ended (cancelled, overflowed or expired).
+  public var termination: WatchTermination? { state.withLock { $0.termination } }
+
+  /// Bytes currently queued (for tests and metrics).
+  public var queuedBytes: Int { state.withLock { $0.queuedBytes } }
+
+  // MARK: producer side
+
+  /// Queues a live frame. Returns false if the watcher has ended (the hub drops it).
+  func deliver(_ frame: WatchFrame) -> Bool {
+    let (alive, notify) = state.withLock { s -> (Bool, (@Sendable () -> Void)?) in
+      guard s.termination == nil else { return (false, nil) }
+      guard frame.revision > s.skipThrough else { return (true, nil) }
+      let size = frame.byteCount
+      if s.queuedBytes + size > limit {
+        s.termination = .overflowed
+      } else {
+        s.queue.append(frame)
+        s.queuedBytes += size
+        s.lastRevision = frame.revision
+      }
+      let alive = s.termination == nil
+      guard !s.notified else { return (alive, nil) }
+      s.notified = true
+      return (alive, s.onReady)
+    }
+    notify?()
+    return alive
+  }
+
+  /// Queues a BOOKMARK at `max(revision, last queued revision)`; `shared` is reused when its
+  /// revision matches.
+  @discardableResult
+  func enqueueBookmark(at revision: Revision, shared: WatchFrame?) -> WatchFrame? {
+    var made: WatchFrame?
+    let notify = state.withLock { s -> (@Sendable () -> Void)? in
+      guard s.termination == nil else { return nil }
+      let rev = max(revision, s.lastRevision)
+      let frame: WatchFrame
+      if let shared, shared.revision == rev {
+        frame = shared
+      } else {
+        frame = WatchFrame.bookmark(
+          kind: options.kind, apiVersion: options.apiVersion, revision: rev,
+          initialEventsEnd: false)
+      }
+      made = frame
+      let size = frame.byteCount
+      if s.queuedBytes + size > limit {
+        s.termination = .overflowed
+      } else {
+        s.queue.append(frame)
+        s.queuedBytes += size
+      }
+      guard !s.notified else { return nil }
+      s.notified = true
+      return s.onReady
+    }
+    notify?()
+    return made
+  }
+
+  /// Completes registration: live frames up to `skipThrough` are dropped (the initial state or
+  /// the replay covers them) and `pending` is produced at the next drain.
+  func start(skipThrough: Revision, pending: Pending?) {
+    let notify = state.withLock { s -> (@Sendable () -> Void)? in
+      s.skipThrough = max(s.skipThrough, skipThrough)
+      s.lastRevision = max(s.lastRevision, s.skipThrough)
+      if s.queue.contains(where: { $0.revision <= s.skipThrough }) {
+        let limit = s.skipThrough
+        s.queue.removeAll { $0.revision <= limit }
+        s.queuedBytes = s.queue.reduce(0) { $0 + $1.byteCount }
+      }
+      s.pending = pending
+      let has = pending != nil || !s.queue.isEmpty
+      guard has, !s.notified else { return nil }
+      s.notified = true
+      return s.onReady
+    }
+    notify?()
+  }
+
+  /// Sets the initial skip point at registration (under the hub's lock).
+  func register(at revision: Revision) {
+    state.withLock {
+      $0.skipThrough = revision
+      $0.lastRevision = revision
+    }
+  }
+
+  /// Ends the watch with one ERROR 410 frame.
+  func expire(_ message: String) {
+    let frame = WatchFrame.expired(message, revision: 0)
+    let notify = state.withLock { s -> (@Sendable () -> Void)? in
+      guard s.termination == nil else { return nil }
+      s.queue = [frame]
+      s.queuedBytes = frame.byteCount
+      s.pending = nil
+      s.termination = .expired
+      guard !s.notified else { return nil }
+      s.notified = true
+      return s.onReady
+    }
+    notify?()
+    hub.unregister(self)
+  }
+
+  /// Whether an event's key is within this watch's scope.
+  func covers(_ key: ObjectKey) -> Bool {
+    key.resource == resource && (namespace == nil || namespace == key.namespace)
+  }
+
+  private func materialize(_ pending: Pending) -> [WatchFrame] {
+    switch pending {
+    case .objects(let objects, let endBookmark):
+      var frames: [WatchFrame] = []
+      frames.reserveCapacity(objects.count + 1)
+      for object in objects where predicate?(object) ?? true {
+        frames.append(WatchFrame(type: .added, object: object))
+      }
+      if let endBookmark { frames.append(endBookmark) }
+      return frames
+    case .events(let events):
+      var frames: [WatchFrame] = []
+      for event in events where covers(event.key) {
+        var choice = EventFrames(event)
+        if let f = choice.frame(for: predicate) { frames.append(f) }
+      }
+      return frames
+    }
+  }
+}
