@@ -18,6 +18,9 @@ enum ASCII {
   static let asterisk: UInt8 = 0x2A
   static let hash: UInt8 = 0x23
   static let delete: UInt8 = 0x7F
+  /// "#" and "?" repeated in every byte of a word, for eight-bytes-at-a-time searches.
+  static let hashWord: UInt64 = 0x2323_2323_2323_2323
+  static let questionWord: UInt64 = 0x3F3F_3F3F_3F3F_3F3F
 }
 
 /// `tchar` (RFC 9110 §5.6.2) as a 128-bit set: bits 0-63 and 64-127.
@@ -30,12 +33,6 @@ func isTokenChar(_ b: UInt8) -> Bool {
   if b < 64 { return (tcharLow >> UInt64(b)) & 1 == 1 }
   if b < 128 { return (tcharHigh >> UInt64(b &- 64)) & 1 == 1 }
   return false
-}
-
-/// Whether `b` may appear in a field value: HTAB, visible ASCII, SP, or obs-text (0x80-0xFF).
-@inline(__always)
-func isFieldValueChar(_ b: UInt8) -> Bool {
-  b == ASCII.tab || (b >= ASCII.space && b != ASCII.delete)
 }
 
 /// Optional whitespace (OWS): SP or HTAB.

@@ -8,6 +8,7 @@ enum HeadParser {
   ) throws(HTTPParseError) -> (HTTPRequestHead, BodyFraming) {
     var lineEnd = nextCR(head, from: 0)
     let line = try RequestLine.parse(UnsafeBufferPointer(rebasing: head[0..<lineEnd]))
+    let target = try RequestTarget.parse(line.target, isOptions: line.isOptions)
 
     var headers = HTTPHeaders(reservingCapacity: fieldLineCount)
     var collector = FramingCollector()
@@ -24,10 +25,9 @@ enum HeadParser {
 
     let framing = try collector.framing(version: line.version, maxBodyBytes: limits.maxBodyBytes)
     let keepAlive =
-      line.version == .http1_1 ? !collector.connectionClose : collector.connectionKeepAlive
-    let target = try RequestTarget.parse(line.target, isOptions: line.isOptions)
+      !collector.connectionClose && (line.version == .http1_1 || collector.connectionKeepAlive)
     let requestHead = HTTPRequestHead(
-      method: makeString(line.method), target: makeString(line.target), path: target.path,
+      method: makeString(line.method), target: target.target, path: target.path,
       rawQuery: target.rawQuery, query: target.query, version: line.version, headers: headers,
       keepAlive: keepAlive,
       expectsContinue: line.version == .http1_1 && collector.expectsContinue)
@@ -56,13 +56,6 @@ enum HeadParser {
     }
   }
 
-  /// Index of the next CR at or after `from` (the scanner guarantees one exists).
-  @inline(__always)
-  static func nextCR(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-    var i = from
-    while bytes[i] != ASCII.cr { i &+= 1 }
-    return i
-  }
 }
 
 /// `method SP request-target SP HTTP-version` (RFC 9112 §3).
@@ -83,14 +76,11 @@ struct RequestLine {
     }
     let method = UnsafeBufferPointer(rebasing: line[0..<i])
     let targetStart = i + 1
-    i = targetStart
-    while i < line.count && line[i] != ASCII.space { i += 1 }
-    guard i > targetStart, i < line.count else { throw .badRequest("malformed request line") }
+    guard let space = firstIndex(of: ASCII.space, in: line, from: targetStart), space > targetStart
+    else { throw .badRequest("malformed request line") }
+    i = space
     let target = UnsafeBufferPointer(rebasing: line[targetStart..<i])
     let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(i + 1)...]))
-    for b in target where b <= ASCII.space || b >= ASCII.delete || b == ASCII.hash {
-      throw .badRequest("invalid byte in request-target")
-    }
     return RequestLine(method: method, target: target, version: version)
   }
 
@@ -105,7 +95,8 @@ struct RequestLine {
   }
 }
 
-/// `field-name ":" OWS field-value OWS` (RFC 9112 §5), also used for chunked trailers.
+/// `field-name ":" OWS field-value OWS` (RFC 9112 §5), also used for chunked trailers. The line
+/// must come from `scanLine`, which guarantees it holds no control byte but HTAB.
 struct FieldLine {
   var name: UnsafeBufferPointer<UInt8>
   /// The value without surrounding SP/HTAB.
@@ -123,10 +114,8 @@ struct FieldLine {
       throw .badRequest("malformed header field")
     }
     guard i > 0 else { throw .badRequest("empty header name") }
+    // The line scanner already rejected control bytes other than HTAB.
     let value = trimmingOWS(UnsafeBufferPointer(rebasing: line[(i + 1)...]))
-    for b in value where !isFieldValueChar(b) {
-      throw .badRequest("invalid byte in header value")
-    }
     return FieldLine(name: UnsafeBufferPointer(rebasing: line[0..<i]), value: value)
   }
 }

@@ -6,6 +6,7 @@ extension HTTPParseError {
   }
   static let bareLF = badRequest("bare LF in request head (lines must end with CRLF)")
   static let bareCR = badRequest("bare CR in request")
+  static let controlByte = badRequest("control character in request")
   static let headTooLarge = HTTPParseError(
     status: 431, message: "request head exceeds the size limit")
   static let tooManyHeaders = HTTPParseError(status: 431, message: "too many header fields")

@@ -115,10 +115,8 @@ public struct RequestParser: Sendable {
         switch try scanLine(buf, from: start + scanned, limit: start + budget) {
         case .needMore(let resume):
           scanned = resume - start
-          try Self.rejectNonHTTPPrefix(buf, from: start)
           return nil
         case .tooLong:
-          try Self.rejectNonHTTPPrefix(buf, from: start)
           throw .headTooLarge
         case .found(let cr):
           if cr == start + lineStart {
@@ -127,6 +125,7 @@ public struct RequestParser: Sendable {
               start += 2
               skipped += 2
               scanned = 0
+              try Self.rejectNonHTTPPrefix(buf, from: start)
               continue
             }
             let end = cr + 2

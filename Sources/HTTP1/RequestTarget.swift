@@ -3,21 +3,38 @@
 /// The parts of a request-target the router needs. Invariant: `path` is decoded once, starts
 /// with "/" (or is "*" for an asterisk-form OPTIONS request) and holds no NUL.
 struct RequestTarget {
+  /// The target as sent.
+  var target: String
   var path: String
   var rawQuery: String
   var query: [(name: String, value: String)]
 
-  /// Parses `target` (already checked to be visible ASCII without "#"). `isOptions` allows "*".
+  /// Parses `target`, which must be visible ASCII without "#". `isOptions` allows "*".
   static func parse(
     _ target: UnsafeBufferPointer<UInt8>, isOptions: Bool
   ) throws(HTTPParseError) -> RequestTarget {
     guard let first = target.first else { throw .badRequest("empty request-target") }
-    if first == ASCII.slash { return try parseOrigin(target) }
+    let question = try validateAndFindQuery(target)
+    if first == ASCII.slash {
+      if question == target.count && !needsPercentDecoding(target, plusAsSpace: false) {
+        // The common "/plain/path": path and target share one String.
+        let path = makeString(target)
+        return RequestTarget(target: path, path: path, rawQuery: "", query: [])
+      }
+      return try parseOrigin(target, question: question).with(target: target)
+    }
     if target.count == 1 && first == ASCII.asterisk {
       guard isOptions else { throw .badRequest("asterisk-form target is only valid for OPTIONS") }
-      return RequestTarget(path: "*", rawQuery: "", query: [])
+      return RequestTarget(target: "*", path: "*", rawQuery: "", query: [])
     }
-    return try parseAbsolute(target)
+    return try parseAbsolute(target).with(target: target)
+  }
+
+  /// A copy whose `target` is the String of `bytes`.
+  private func with(target bytes: UnsafeBufferPointer<UInt8>) -> RequestTarget {
+    var copy = self
+    copy.target = makeString(bytes)
+    return copy
   }
 
   /// `http://authority[/path][?query]` or `https://...`: the authority is dropped.
@@ -35,26 +52,31 @@ struct RequestTarget {
     var i = schemeLength
     while i < target.count && target[i] != ASCII.slash && target[i] != ASCII.question { i += 1 }
     guard i > schemeLength else { throw .badRequest("absolute-form target without a host") }
-    if i == target.count { return RequestTarget(path: "/", rawQuery: "", query: []) }
+    if i == target.count { return RequestTarget(target: "", path: "/", rawQuery: "", query: []) }
     if target[i] == ASCII.question {
       let query = UnsafeBufferPointer(rebasing: target[(i + 1)...])
-      return RequestTarget(path: "/", rawQuery: makeString(query), query: try parseQuery(query))
+      return RequestTarget(
+        target: "", path: "/", rawQuery: makeString(query), query: try parseQuery(query))
     }
-    return try parseOrigin(UnsafeBufferPointer(rebasing: target[i...]))
+    let rest = UnsafeBufferPointer(rebasing: target[i...])
+    var question = 0
+    while question < rest.count && rest[question] != ASCII.question { question += 1 }
+    return try parseOrigin(rest, question: question)
   }
 
-  /// `/path[?query]`.
+  /// `/path[?query]`, the query starting after index `q` (`target.count` when there is none).
   private static func parseOrigin(
-    _ target: UnsafeBufferPointer<UInt8>
+    _ target: UnsafeBufferPointer<UInt8>, question q: Int
   ) throws(HTTPParseError) -> RequestTarget {
-    var q = 0
-    while q < target.count && target[q] != ASCII.question { q += 1 }
     let path = try decodeComponent(
       UnsafeBufferPointer(rebasing: target[..<q]), plusAsSpace: false, rejectNUL: true,
       what: "path")
-    guard q < target.count else { return RequestTarget(path: path, rawQuery: "", query: []) }
+    guard q < target.count else {
+      return RequestTarget(target: "", path: path, rawQuery: "", query: [])
+    }
     let query = UnsafeBufferPointer(rebasing: target[(q + 1)...])
-    return RequestTarget(path: path, rawQuery: makeString(query), query: try parseQuery(query))
+    return RequestTarget(
+      target: "", path: path, rawQuery: makeString(query), query: try parseQuery(query))
   }
 
   /// Splits on "&" (skipping empty pieces), then on the first "=", decoding `+` and `%XX`.
@@ -85,6 +107,57 @@ struct RequestTarget {
       i += 1
     }
     return result
+  }
+
+  /// Checks that every byte is visible ASCII other than "#" and returns the index of the first
+  /// "?" (`target.count` when there is none). Skips eight plain bytes at a time.
+  @inline(__always)
+  private static func validateAndFindQuery(
+    _ target: UnsafeBufferPointer<UInt8>
+  ) throws(HTTPParseError) -> Int {
+    guard let base = target.baseAddress else { return 0 }
+    var i = 0
+    while i < target.count {
+      while i &+ 8 <= target.count && !wordNeedsAttention(base, i) { i &+= 8 }
+      let stop = min(target.count, i &+ 8)
+      while i < stop {
+        let b = base[i]
+        if b <= ASCII.space || b >= ASCII.delete || b == ASCII.hash {
+          throw .badRequest("invalid byte in request-target")
+        }
+        if b == ASCII.question {
+          // The query may hold "?" again: validate the rest without looking for it.
+          var j = i &+ 1
+          while j < target.count {
+            let c = base[j]
+            if c <= ASCII.space || c >= ASCII.delete || c == ASCII.hash {
+              throw .badRequest("invalid byte in request-target")
+            }
+            j &+= 1
+          }
+          return i
+        }
+        i &+= 1
+      }
+    }
+    return target.count
+  }
+
+  /// Whether one of the eight bytes at `base + offset` is <= 0x20, >= 0x7F, "#" or "?" (false
+  /// positives possible next to a real hit; callers rescan bytewise).
+  @inline(__always)
+  private static func wordNeedsAttention(_ base: UnsafePointer<UInt8>, _ offset: Int) -> Bool {
+    let w = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    // A byte >= 0x80 has its high bit set; bytes <= 0x20 and == 0x7F are found with the
+    // "has zero byte" trick on w - 0x21 and w ^ 0x7F.
+    let low = (w &- 0x21 &* ones) & ~w & high
+    let t1 = w ^ (0x7F &* ones)
+    let t2 = w ^ (ASCII.hashWord)
+    let t3 = w ^ (ASCII.questionWord)
+    let eq = ((t1 &- ones) & ~t1 | (t2 &- ones) & ~t2 | (t3 &- ones) & ~t3) & high
+    return (w & high) | low | eq != 0
   }
 
   private static func hasPrefixLowercased(

@@ -29,6 +29,9 @@ let hostileCases: [HostileCase] = [
   HostileCase("non-HTTP garbage", "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\r\n\r\n", 400),
   HostileCase("TLS hello bytes", bytes: [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x0D, 0x0A], 400),
   HostileCase("HTTP/0.9 style line", "GET /\r\n\r\n", 400),
+  HostileCase(
+    "garbage after an empty line, NUL further on (fuzzer find)",
+    "\r\nGE0/p?q=1 HTTP/1.0\r\nCo\u{0}\u{0} a\r\n\r\n", 400),
   HostileCase("double space", "GET  / HTTP/1.1\r\n\(h)\r\n", 400),
   HostileCase("trailing space after version", "GET / HTTP/1.1 \r\n\(h)\r\n", 400),
   HostileCase("lower-case version", "GET / http/1.1\r\n\(h)\r\n", 400),

@@ -75,6 +75,10 @@ let validCases: [ValidCase] = [
     name: "HTTP/1.0 keep-alive", input: "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
     version: .http1_0, keepAlive: true),
   ValidCase(
+    name: "HTTP/1.0 close wins over keep-alive",
+    input: "GET / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+    version: .http1_0, keepAlive: false),
+  ValidCase(
     name: "HTTP/1.1 close among tokens",
     input: "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nConnection: foo, CLOSE\r\n\r\n",
     keepAlive: false),
