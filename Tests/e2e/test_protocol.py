@@ -229,3 +229,31 @@ def test_server_survives_malformed_input(server):
     with Conn(server.port) as c:
         resp = c.request(get("/readyz"))
     assert resp.status == 200 and time.monotonic() - start < 1.0
+
+
+@pytest.mark.parametrize("version", [b"HTTP/2.0", b"HTTP/3.0"])
+def test_unsupported_http_version_is_505(server, version):
+    with Conn(server.port) as c:
+        c.send(b"GET /healthz " + version + b"\r\nHost: e2e\r\n\r\n")
+        assert_status_error(c.read_response(), 505)
+        assert c.wait_closed(timeout=3) is not None
+
+
+def test_head_request_has_no_body(server):
+    with Conn(server.port) as c:
+        c.send(b"HEAD /version HTTP/1.1\r\nHost: e2e\r\n\r\n")
+        head = c.read_response(head_request=True)
+        assert head.status == 200
+        length = int(head.header("content-length"))
+        # The next response starts right away: no body bytes followed the HEAD response.
+        get_resp = c.request(get("/version"))
+        assert get_resp.status == 200 and len(get_resp.body) == length
+
+
+def test_expect_100_continue_with_oversized_body_gets_413_without_100(server):
+    with Conn(server.port) as c:
+        c.send(b"POST /healthz HTTP/1.1\r\nHost: e2e\r\nContent-Length: 4000000\r\n"
+               b"Expect: 100-continue\r\n\r\n")
+        resp = c.read_response(timeout=3)
+        assert_status_error(resp, 413)
+        assert c.wait_closed(timeout=3) is not None
