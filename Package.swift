@@ -38,9 +38,14 @@ let package = Package(
     .target(name: "JSON", swiftSettings: strict),
     .target(name: "Store", dependencies: ["JSON"], swiftSettings: strict),
 
-    // The Kubernetes REST tier.
+    // Kubernetes semantics and the REST tier.
+    .target(name: "APIMachinery", dependencies: ["JSON", "Store"], swiftSettings: strict),
     .target(
-      name: "APIServer", dependencies: ["HTTPServer", "HTTP1", "Store", "JSON"],
+      name: "APIServer",
+      dependencies: [
+        "HTTPServer", "HTTP1", "APIMachinery", "Store", "JSON",
+        .product(name: "Yams", package: "Yams"),
+      ],
       swiftSettings: strict),
 
     // Executables: wiring only.
@@ -64,6 +69,9 @@ let package = Package(
     .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
     .testTarget(
       name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Sockets", "CZlib"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "APIMachineryTests", dependencies: ["APIMachinery", "Store", "JSON"],
       swiftSettings: strict),
     .testTarget(name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),
     .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),

@@ -1,39 +1,70 @@
+import APIMachinery
+import Dispatch
 import HTTP1
 import HTTPServer
+import Store
 
-/// The server's HTTP handler: routes kube-apiserver's URL layout. Today: health checks and
-/// `/version`; everything else is a 404 `Status`, exactly as kube-apiserver answers an unknown path.
-public struct APIHandler: HTTPHandler {
+/// The server's HTTP handler: routes kube-apiserver's URL layout to health checks, `/version`,
+/// discovery, OpenAPI and the resource verbs. Anything else is a 404 `Status`, exactly as
+/// kube-apiserver answers an unknown path.
+public final class APIHandler: HTTPHandler {
   private static let ok = Array("ok".utf8)
-  private static let notFound = StatusBody.failure(
-    code: 404, reason: "NotFound", message: "the server could not find the requested resource")
 
-  public init() {}
+  public let registry: Registry
+  private let resources: ResourceHandler
+  private let discovery: Discovery
+  private let openAPI: OpenAPI
+  private let bookmarkTimer: TimerBox
+
+  /// `bookmarkInterval`: how often watchers that asked for bookmarks get one (kube: 1 minute).
+  public init(registry: Registry, limits: APILimits = APILimits(), bookmarkInterval: DispatchTimeInterval = .seconds(60)) {
+    self.registry = registry
+    resources = ResourceHandler(registry: registry, limits: limits)
+    discovery = Discovery(catalog: registry.catalog)
+    openAPI = OpenAPI(catalog: registry.catalog)
+    let timer = DispatchSource.makeTimerSource(queue: .global())
+    timer.schedule(deadline: .now() + bookmarkInterval, repeating: bookmarkInterval)
+    let store = registry.store
+    timer.setEventHandler { store.sendBookmarks() }
+    timer.resume()
+    bookmarkTimer = TimerBox(timer)
+  }
+
+  deinit { bookmarkTimer.cancel() }
 
   public func handle(_ request: HTTPRequest, context: RequestContext) -> HTTPResponse {
     let head = request.head
-    switch head.path {
+    let path = head.path
+    switch path {
     case "/healthz", "/livez", "/readyz":
-      guard Self.isRead(head.method) else { return Self.methodNotAllowed(head.method, head.path) }
+      guard Self.isRead(head.method) else { return Self.methodNotAllowed() }
       return HTTPResponse(
         status: 200, contentType: "text/plain; charset=utf-8", body: Self.ok,
         headers: [("X-Content-Type-Options", "nosniff")])
     case "/version":
-      guard Self.isRead(head.method) else { return Self.methodNotAllowed(head.method, head.path) }
+      guard Self.isRead(head.method) else { return Self.methodNotAllowed() }
       return HTTPResponse(status: 200, contentType: "application/json", body: VersionInfo.json)
     default:
-      return HTTPResponse(status: 404, contentType: "application/json", body: Self.notFound)
+      break
     }
+    if path.hasPrefix("/openapi/") {
+      return openAPI.handle(request) ?? Responses.error(.pathNotFound)
+    }
+    if let info = RequestInfo.parse(path: path) {
+      return resources.handle(request, info: info)
+    }
+    if let review = Authorization.handle(request) { return review }
+    if Self.isRead(head.method), let document = discovery.handle(request) { return document }
+    return Responses.error(.pathNotFound)
   }
 
   private static func isRead(_ method: String) -> Bool { method == "GET" || method == "HEAD" }
 
-  private static func methodNotAllowed(_ method: String, _ path: String) -> HTTPResponse {
-    HTTPResponse(
-      status: 405, contentType: "application/json",
-      body: StatusBody.failure(
-        code: 405, reason: "MethodNotAllowed",
-        message: "the server does not allow this method on the requested resource"),
-      headers: [("Allow", "GET, HEAD")])
+  private static func methodNotAllowed() -> HTTPResponse {
+    var e = APIError(
+      code: 405, reason: "MethodNotAllowed",
+      message: "the server does not allow this method on the requested resource")
+    e.headers = [("Allow", "GET, HEAD")]
+    return Responses.error(e)
   }
 }

@@ -284,14 +284,12 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       return
     }
     let (chunks, finish) = stream.take()
-    for chunk in chunks where !chunk.isEmpty {
-      if chunked {
-        output.append(Array((String(chunk.count, radix: 16) + "\r\n").utf8))
-        output.append(chunk)
-        output.append(Self.crlf)
-      } else {
-        output.append(chunk)
-      }
+    for chunk in chunks {
+      let size = chunk.byteCount
+      guard size > 0 else { continue }
+      if chunked { output.append(Array((String(size, radix: 16) + "\r\n").utf8)) }
+      for part in chunk.parts { output.append(part) }
+      if chunked { output.append(Self.crlf) }
     }
     if finish {
       stream.end(.finished)

@@ -13,12 +13,24 @@ public enum StreamEndReason: Sendable, Equatable {
   case serverShutdown
 }
 
+/// One chunk of a streaming body, possibly made of several shared byte arrays (e.g. a watch
+/// frame's constant prefix, the stored object's cached bytes and a constant suffix): the parts
+/// are written back to back with `writev`, never copied into one buffer.
+public struct StreamChunk: Sendable {
+  public var parts: [[UInt8]]
+
+  public init(parts: [[UInt8]]) { self.parts = parts }
+  public init(_ bytes: [UInt8]) { parts = [bytes] }
+
+  public var byteCount: Int { parts.reduce(0) { $0 + $1.count } }
+}
+
 /// What a pull handler hands over when the loop asks for data.
 public struct StreamPull: Sendable {
-  public var chunks: [[UInt8]]
+  public var chunks: [StreamChunk]
   public var finished: Bool
 
-  public init(chunks: [[UInt8]], finished: Bool = false) {
+  public init(chunks: [StreamChunk], finished: Bool = false) {
     self.chunks = chunks
     self.finished = finished
   }
@@ -33,7 +45,7 @@ public struct StreamPull: Sendable {
 /// no-op returning false; `onEnd` handlers run exactly once.
 public final class ResponseStream: Sendable {
   struct State {
-    var pending: [[UInt8]] = []
+    var pending: [StreamChunk] = []
     var pendingBytes = 0
     var finishRequested = false
     var pullRequested = false
@@ -61,7 +73,7 @@ public final class ResponseStream: Sendable {
     var overflow = false
     let needsSchedule: Bool? = state.withLock { s in
       guard s.ended == nil, !s.finishRequested else { return nil }
-      s.pending.append(chunk)
+      s.pending.append(StreamChunk(chunk))
       s.pendingBytes += chunk.count
       if s.pendingBytes > maxPendingBytes { overflow = true }
       if s.flushScheduled { return false }
@@ -122,8 +134,8 @@ public final class ResponseStream: Sendable {
   // MARK: Loop side
 
   /// Takes what is queued (and, when asked, what the pull handler has). Loop thread only.
-  func take() -> (chunks: [[UInt8]], finish: Bool) {
-    let (chunks, finish, pull) = state.withLock { s -> ([[UInt8]], Bool, (@Sendable () -> StreamPull)?) in
+  func take() -> (chunks: [StreamChunk], finish: Bool) {
+    let (chunks, finish, pull) = state.withLock { s -> ([StreamChunk], Bool, (@Sendable () -> StreamPull)?) in
       let c = s.pending
       s.pending.removeAll()
       s.pendingBytes = 0

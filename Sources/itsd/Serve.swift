@@ -1,9 +1,11 @@
+import APIMachinery
 import APIServer
 import ArgumentParser
 import Dispatch
 import Foundation
 import HTTPServer
 import Sockets
+import Store
 
 /// `itsd serve`: starts the API server and runs until SIGTERM or SIGINT.
 struct Serve: ParsableCommand {
@@ -56,8 +58,15 @@ struct Serve: ParsableCommand {
     Syscall.ignoreSIGPIPE()
     try DataDirectory.prepare(settings.dataDir)
 
+    let store = Store(
+      configuration: StoreConfiguration(
+        historySize: settings.watchHistorySize,
+        historyAge: .milliseconds(settings.watchHistoryAgeMillis)))
+    let registry = Registry(store: store, catalog: Catalog())
+    try Bootstrap.seed(registry)
     let server = HTTPServer(
-      configuration: settings.serverConfiguration, handler: APIHandler(), logger: Log.error)
+      configuration: settings.serverConfiguration, handler: APIHandler(registry: registry),
+      logger: Log.error)
     let bound: SocketAddress
     do {
       bound = try server.start()

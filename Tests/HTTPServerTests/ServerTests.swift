@@ -63,7 +63,7 @@ struct TestHandler: HTTPHandler {
             q.removeAll()
             return f
           }
-          return StreamPull(chunks: frames, finished: frames.contains(Array("end".utf8)))
+          return StreamPull(chunks: frames.map { StreamChunk($0) }, finished: frames.contains(Array("end".utf8)))
         }
         DispatchQueue.global().async {
           for word in ["a", "b", "c", "end"] {

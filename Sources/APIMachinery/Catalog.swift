@@ -1,0 +1,86 @@
+import Synchronization
+
+/// Every resource the server serves, by group, version and plural. Readers get an immutable
+/// snapshot (one lock and a retain); writers (CRD establishment) replace it.
+public final class Catalog: Sendable {
+  /// An immutable view of the catalog at one moment.
+  public final class Snapshot: Sendable {
+    /// All definitions in registration order (discovery lists them in this order).
+    public let definitions: [ResourceDefinition]
+    private let byPath: [String: Int]
+    private let byKind: [String: Int]
+
+    init(_ definitions: [ResourceDefinition]) {
+      self.definitions = definitions
+      var byPath: [String: Int] = [:]
+      var byKind: [String: Int] = [:]
+      for (i, d) in definitions.enumerated() {
+        byPath["\(d.group)/\(d.version)/\(d.plural)"] = i
+        byKind["\(d.group)/\(d.version)/\(d.kind)"] = i
+      }
+      self.byPath = byPath
+      self.byKind = byKind
+    }
+
+    /// The definition served at `/apis/group/version/plural` (`/api/v1/plural` for core).
+    public func resource(group: String, version: String, plural: String) -> ResourceDefinition? {
+      byPath["\(group)/\(version)/\(plural)"].map { definitions[$0] }
+    }
+
+    public func resource(group: String, version: String, kind: String) -> ResourceDefinition? {
+      byKind["\(group)/\(version)/\(kind)"].map { definitions[$0] }
+    }
+
+    /// Groups in order of first registration, each with its versions in order.
+    public var groups: [(name: String, versions: [String])] {
+      var order: [String] = []
+      var versions: [String: [String]] = [:]
+      for d in definitions {
+        if versions[d.group] == nil { order.append(d.group) }
+        if !(versions[d.group]?.contains(d.version) ?? false) {
+          versions[d.group, default: []].append(d.version)
+        }
+      }
+      return order.map { ($0, versions[$0]!) }
+    }
+
+    /// Definitions of one group-version, in registration order.
+    public func resources(group: String, version: String) -> [ResourceDefinition] {
+      definitions.filter { $0.group == group && $0.version == version }
+    }
+
+    /// Whether `group`/`version` is served at all.
+    public func serves(group: String, version: String) -> Bool {
+      definitions.contains { $0.group == group && $0.version == version }
+    }
+  }
+
+  private let current: Mutex<Snapshot>
+
+  public init(_ definitions: [ResourceDefinition] = Catalog.builtIn) {
+    current = Mutex(Snapshot(definitions))
+  }
+
+  public var snapshot: Snapshot { current.withLock { $0 } }
+
+  /// Adds or replaces the definitions of a (CRD-defined) group and plural.
+  public func install(_ definitions: [ResourceDefinition]) {
+    current.withLock { snapshot in
+      var all = snapshot.definitions.filter { existing in
+        !definitions.contains { $0.group == existing.group && $0.plural == existing.plural }
+      }
+      all.append(contentsOf: definitions)
+      snapshot = Snapshot(all)
+    }
+  }
+
+  /// Removes every version of `plural.group` (a deleted CRD).
+  public func uninstall(group: String, plural: String) {
+    current.withLock { snapshot in
+      snapshot = Snapshot(snapshot.definitions.filter { !($0.group == group && $0.plural == plural) })
+    }
+  }
+
+  /// Built-in kinds plus the OCM kinds an ITS serves from the start.
+  public static let builtIn: [ResourceDefinition] = BuiltInResources.all + OCMResources.all
+}

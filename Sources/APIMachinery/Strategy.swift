@@ -1,0 +1,194 @@
+import JSON
+
+/// Kind-specific write behaviour (kube's REST strategies): what a create forces, what an update
+/// keeps, what is validated, which fields are selectable. Chosen from the definition, so custom
+/// resources all share the generic behaviour.
+struct Strategy {
+  let definition: ResourceDefinition
+
+  private var isNamespace: Bool { definition.group.isEmpty && definition.plural == "namespaces" }
+  private var isConfigMap: Bool { definition.group.isEmpty && definition.plural == "configmaps" }
+  private var isSecret: Bool { definition.group.isEmpty && definition.plural == "secrets" }
+
+  // MARK: Create / update
+
+  /// Adjusts a new object (status rules, Namespace defaults).
+  func prepareForCreate(_ object: inout JSONObject) {
+    if isNamespace {
+      var spec = object["spec"]?.objectValue ?? JSONObject()
+      var finalizers = spec["finalizers"]?.arrayValue ?? []
+      if !finalizers.contains(.string("kubernetes")) { finalizers.append("kubernetes") }
+      spec["finalizers"] = .array(finalizers)
+      object["spec"] = .object(spec)
+      object["status"] = ["phase": "Active"]
+      var meta = object["metadata"]?.objectValue ?? JSONObject()
+      var labels = meta["labels"]?.objectValue ?? JSONObject()
+      labels["kubernetes.io/metadata.name"] = meta["name"] ?? ""
+      meta["labels"] = .object(labels)
+      object["metadata"] = .object(meta)
+    } else if definition.hasStatusSubresource && definition.isCustomResource {
+      object["status"] = nil
+    }
+    if isSecret && object["type"] == nil { object["type"] = "Opaque" }
+  }
+
+  /// Adjusts an update of the main resource: status (and Namespace spec.finalizers) stay as
+  /// stored; only `/status` and `/finalize` change them.
+  func prepareForUpdate(_ object: inout JSONObject, old: JSONObject) {
+    if definition.hasStatusSubresource {
+      object["status"] = old["status"]
+    }
+    if isNamespace {
+      var spec = object["spec"]?.objectValue ?? JSONObject()
+      spec["finalizers"] = old["spec"]?["finalizers"]
+      object["spec"] = .object(spec)
+      var meta = object["metadata"]?.objectValue ?? JSONObject()
+      var labels = meta["labels"]?.objectValue ?? JSONObject()
+      labels["kubernetes.io/metadata.name"] = meta["name"] ?? ""
+      meta["labels"] = .object(labels)
+      object["metadata"] = .object(meta)
+    }
+    if isSecret && object["type"] == nil { object["type"] = old["type"] ?? "Opaque" }
+  }
+
+  /// A `/status` write: the stored object with only `status` taken from the request
+  /// (Namespace status writes also keep `spec`).
+  func prepareForStatusUpdate(_ object: JSONObject, old: JSONObject) -> JSONObject {
+    var result = old
+    result["status"] = object["status"]
+    return result
+  }
+
+  /// A Namespace `/finalize` write: only `spec.finalizers` changes.
+  func prepareForFinalize(_ object: JSONObject, old: JSONObject) -> JSONObject {
+    var result = old
+    var spec = old["spec"]?.objectValue ?? JSONObject()
+    spec["finalizers"] = object["spec"]?["finalizers"] ?? .array([])
+    result["spec"] = .object(spec)
+    return result
+  }
+
+  /// Whether an update changes what `generation` counts (everything but metadata and status).
+  func specChanged(_ new: JSONObject, _ old: JSONObject) -> Bool {
+    for m in new.members where m.key != "metadata" && m.key != "status" {
+      if old[m.key] != m.value { return true }
+    }
+    for m in old.members where m.key != "metadata" && m.key != "status" && new[m.key] == nil {
+      return true
+    }
+    return false
+  }
+
+  // MARK: Validation
+
+  func validate(_ object: JSONObject, name: String) -> [APIError.Cause] {
+    var causes: [APIError.Cause] = []
+    let nameProblems =
+      isNamespace
+      ? NameValidation.labelProblems(name) : NameValidation.subdomainProblems(name)
+    for p in nameProblems + NameValidation.pathSegmentProblems(name) {
+      causes.append(.invalidValue("metadata.name", name, p))
+    }
+    let meta = object["metadata"]?.objectValue ?? JSONObject()
+    causes += Self.validateLabels(meta["labels"])
+    causes += Self.validateAnnotations(meta["annotations"])
+    if isConfigMap || isSecret { causes += validateData(object) }
+    return causes
+  }
+
+  static func validateLabels(_ labels: JSONValue?) -> [APIError.Cause] {
+    guard let labels = labels?.objectValue else { return [] }
+    var causes: [APIError.Cause] = []
+    for m in labels.members {
+      if let p = LabelValidation.keyProblem(m.key) {
+        causes.append(.invalidValue("metadata.labels", m.key, p))
+      }
+      guard let v = m.value.stringValue else {
+        causes.append(.invalidValue("metadata.labels", m.key, "label values must be strings"))
+        continue
+      }
+      if let p = LabelValidation.valueProblem(v) {
+        causes.append(.invalidValue("metadata.labels", v, p))
+      }
+    }
+    return causes
+  }
+
+  static func validateAnnotations(_ annotations: JSONValue?) -> [APIError.Cause] {
+    guard let annotations = annotations?.objectValue else { return [] }
+    var causes: [APIError.Cause] = []
+    var total = 0
+    for m in annotations.members {
+      if let p = LabelValidation.keyProblem(m.key.lowercased()) {
+        causes.append(.invalidValue("metadata.annotations", m.key, p))
+      }
+      total += m.key.utf8.count + (m.value.stringValue?.utf8.count ?? 0)
+    }
+    if total > 256 * 1024 {
+      causes.append(
+        APIError.Cause(
+          reason: "FieldValueTooLong", message: "Too long: may not be more than 262144 bytes",
+          field: "metadata.annotations"))
+    }
+    return causes
+  }
+
+  /// ConfigMap/Secret key rules and the 1 MiB total (`ValidateConfigMap`).
+  private func validateData(_ object: JSONObject) -> [APIError.Cause] {
+    var causes: [APIError.Cause] = []
+    var total = 0
+    var seen = Set<String>()
+    for field in ["data", "binaryData", "stringData"] {
+      guard let map = object[field]?.objectValue else { continue }
+      for m in map.members {
+        if let p = Self.configMapKeyProblem(m.key) {
+          causes.append(.invalidValue("\(field)[\(m.key)]", m.key, p))
+        }
+        if field != "stringData" && !seen.insert(m.key).inserted && isConfigMap {
+          causes.append(.invalidValue("data[\(m.key)]", m.key, "duplicate of key present in binaryData"))
+        }
+        total += m.value.stringValue?.utf8.count ?? 0
+      }
+    }
+    if total > 1 << 20 {
+      causes.append(
+        APIError.Cause(reason: "FieldValueTooLong", message: "Too long: may not be more than 1048576 bytes", field: "[]"))
+    }
+    return causes
+  }
+
+  static func configMapKeyProblem(_ key: String) -> String? {
+    if key.isEmpty || key.utf8.count > 253 {
+      return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+    }
+    let ok = key.utf8.allSatisfy { c in
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 95 || c == 46
+    }
+    if !ok {
+      return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+    }
+    if key == "." { return "must not be '.'" }
+    if key == ".." { return "must not be '..'" }
+    if key.hasPrefix("..") { return "must not start with '..'" }
+    return nil
+  }
+
+  // MARK: Fields
+
+  /// The field-selector fields of a stored object.
+  func selectableFields(_ object: JSONObject, namespace: String, name: String) -> [String: String] {
+    var fields = ["metadata.name": name]
+    if definition.namespaced { fields["metadata.namespace"] = namespace }
+    for path in definition.extraSelectableFields {
+      var value: JSONValue? = .object(object)
+      for part in path.split(separator: ".") { value = value?[String(part)] }
+      switch value {
+      case .string(let s)?: fields[path] = s
+      case .int(let i)?: fields[path] = String(i)
+      case .bool(let b)?: fields[path] = b ? "true" : "false"
+      default: fields[path] = ""
+      }
+    }
+    return fields
+  }
+}

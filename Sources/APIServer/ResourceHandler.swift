@@ -1,0 +1,176 @@
+import APIMachinery
+import Dispatch
+import HTTP1
+import HTTPServer
+import JSON
+import Store
+
+/// The verbs on `/api/v1/...` and `/apis/G/V/...` resource paths: get, list, watch, create,
+/// update, patch, delete and deletecollection, plus the `status` and `finalize` subresources.
+struct ResourceHandler: Sendable {
+  let registry: Registry
+  let limits: APILimits
+
+  func handle(_ request: HTTPRequest, info: RequestInfo) -> HTTPResponse {
+    do {
+      return try serve(request, info: info)
+    } catch {
+      return Responses.error(error)
+    }
+  }
+
+  private func serve(_ request: HTTPRequest, info: RequestInfo) throws(APIError) -> HTTPResponse {
+    let catalog = registry.catalog.snapshot
+    guard let r = catalog.resource(group: info.group, version: info.version, plural: info.resource)
+    else { throw APIError.pathNotFound }
+    if !r.namespaced && info.namespace != nil { throw APIError.pathNotFound }
+    let subresource = try Self.subresource(info, r)
+    let method = request.head.method
+    guard let output = Negotiation.output(accept: request.head.headers["Accept"]) else {
+      throw APIError.notAcceptable
+    }
+    let namespace = info.namespace ?? ""
+    if let name = info.name {
+      switch method {
+      case "GET", "HEAD":
+        let object = try registry.get(r, namespace: namespace, name: name, revision: try Query.getRevision(request.head))
+        return try render(object.bytes, r, output: output, single: object)
+      case "PUT":
+        let body = try Negotiation.decodeBody(request)
+        let result = try registry.update(
+          r, namespace: namespace, name: name, body: body, subresource: subresource,
+          options: try Query.writeOptions(request.head))
+        return try render(result.bytes, r, output: output)
+      case "PATCH":
+        guard subresource != .finalize else { throw APIError.methodNotSupported(r, verb: "patch") }
+        return try PatchHandler(registry: registry).patch(
+          request, r, namespace: namespace, name: name, subresource: subresource, output: output)
+      case "DELETE":
+        guard subresource == .main else { throw APIError.methodNotSupported(r, verb: "delete") }
+        return try delete(request, r, namespace: namespace, name: name, output: output)
+      default:
+        throw APIError.methodNotSupported(r, verb: method)
+      }
+    }
+    switch method {
+    case "GET", "HEAD":
+      if Query.isWatch(request.head) {
+        return try WatchHandler(registry: registry, limits: limits).watch(
+          request, r, namespace: info.namespace, output: output)
+      }
+      return try list(request, r, namespace: info.namespace, output: output)
+    case "POST":
+      guard r.namespaced == false || info.namespace != nil else {
+        throw APIError.methodNotSupported(r, verb: "create")
+      }
+      let body = try Negotiation.decodeBody(request)
+      let result = try registry.create(
+        r, namespace: namespace, body: body, options: try Query.writeOptions(request.head))
+      return try render(result.bytes, r, status: 201, output: output)
+    case "DELETE":
+      let (labels, fields) = try Query.selectors(request.head, r)
+      let options = try Query.deleteOptions(request)
+      let items = try registry.deleteCollection(
+        r, namespace: info.namespace, labels: labels, fields: fields, options: options)
+      return Responses.object(Responses.list(r, items: items), output: output == .table ? .json : output)
+    default:
+      throw APIError.methodNotSupported(r, verb: method)
+    }
+  }
+
+  private static func subresource(_ info: RequestInfo, _ r: ResourceDefinition) throws(APIError) -> Subresource {
+    switch info.subresource {
+    case nil: return .main
+    case "status" where r.hasStatusSubresource: return .status
+    case "finalize" where r.group.isEmpty && r.plural == "namespaces": return .finalize
+    default: throw APIError.pathNotFound
+    }
+  }
+
+  /// Writes one object in the negotiated form (Table for kubectl's human output).
+  private func render(
+    _ bytes: [UInt8], _ r: ResourceDefinition, status: Int = 200, output: Negotiation.Output,
+    single: StoredObject? = nil
+  ) throws(APIError) -> HTTPResponse {
+    if output == .table {
+      let value = try Negotiation.parseJSON(bytes)
+      return Responses.object(TableConverter.table(r, objects: [value], revision: nil, continueToken: nil), status: status, output: .json)
+    }
+    return Responses.object(bytes, status: status, output: output)
+  }
+
+  // MARK: List
+
+  private func list(_ request: HTTPRequest, _ r: ResourceDefinition, namespace: String?, output: Negotiation.Output)
+    throws(APIError) -> HTTPResponse
+  {
+    let (labels, fields) = try Query.selectors(request.head, r)
+    let options = try Query.listOptions(request.head)
+    do {
+      let result = try registry.list(r, namespace: namespace, labels: labels, fields: fields, options: options)
+      return listResponse(r, result, output: output)
+    } catch where error.code == 504 {
+      // A resourceVersion the store has not reached yet: wait briefly, as kube-apiserver does.
+      let registry = self.registry
+      let wait = limits.tooLargeResourceVersionWait
+      return HTTPResponse(status: 200, body: .deferred { responder in
+        DispatchQueue.global().async {
+          let deadline = DispatchTime.now() + wait
+          while true {
+            do throws(APIError) {
+              let result = try registry.list(r, namespace: namespace, labels: labels, fields: fields, options: options)
+              responder.respond(listResponse(r, result, output: output))
+              return
+            } catch where error.code == 504 && DispatchTime.now() < deadline {
+              usleep(5_000)
+            } catch {
+              responder.respond(Responses.error(error))
+              return
+            }
+          }
+        }
+      })
+    }
+  }
+
+  private func listResponse(_ r: ResourceDefinition, _ result: ListResult, output: Negotiation.Output) -> HTTPResponse {
+    if output == .table {
+      let objects = result.items.map(\.object)
+      return Responses.object(
+        TableConverter.table(r, objects: objects, revision: result.revision, continueToken: result.continueToken),
+        output: .json)
+    }
+    return Responses.object(Responses.list(r, result), output: output)
+  }
+
+  // MARK: Delete
+
+  private func delete(_ request: HTTPRequest, _ r: ResourceDefinition, namespace: String, name: String, output: Negotiation.Output)
+    throws(APIError) -> HTTPResponse
+  {
+    let options = try Query.deleteOptions(request)
+    let isNamespace = r.group.isEmpty && r.plural == "namespaces"
+    switch try registry.delete(r, namespace: namespace, name: name, options: options) {
+    case .deleted(let object):
+      if isNamespace { return Responses.object(object.bytes, output: output) }
+      return Responses.object(Responses.deleteSuccess(r, object), output: output)
+    case .pending(let result):
+      return Responses.object(result.bytes, output: output)
+    case .dryRun(let value):
+      return Responses.object(value.serialized(), output: output)
+    }
+  }
+}
+
+/// Limits and timings of the API tier.
+public struct APILimits: Sendable {
+  /// How long a list waits for a resourceVersion the store has not reached (then 504).
+  public var tooLargeResourceVersionWait: DispatchTimeInterval = .seconds(3)
+  /// Watches without `timeoutSeconds` end after a random time in [min, 2*min] (kube: 30–60 min).
+  public var minWatchTimeoutSeconds = 1800
+  public init() {}
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

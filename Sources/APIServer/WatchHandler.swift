@@ -1,0 +1,102 @@
+import APIMachinery
+import Dispatch
+import HTTP1
+import HTTPServer
+import JSON
+import Store
+
+/// Watch requests: validates the options (k8s-api.md B.1/B.3), starts a store watcher and
+/// bridges it to a chunked response. Frames are pulled by the connection's loop when the
+/// watcher signals them and written as shared parts (prefix, cached object bytes, suffix).
+struct WatchHandler {
+  let registry: Registry
+  let limits: APILimits
+
+  func watch(_ request: HTTPRequest, _ r: ResourceDefinition, namespace: String?, output: Negotiation.Output)
+    throws(APIError) -> HTTPResponse
+  {
+    let head = request.head
+    let (labels, fields) = try Query.selectors(head, r)
+    let start = try Self.start(head)
+    let bookmarks = head.queryValue("allowWatchBookmarks") == "true"
+    let sendInitialEvents = head.queryValue("sendInitialEvents") == "true"
+    var requestedTimeout = limits.minWatchTimeoutSeconds + Int.random(in: 0...limits.minWatchTimeoutSeconds)
+    if let t = head.queryValue("timeoutSeconds"), !t.isEmpty {
+      guard let n = Int(t), n >= 0 else { throw APIError.badRequest("invalid timeoutSeconds: \(t)") }
+      if n > 0 { requestedTimeout = n }
+    }
+    let timeout = requestedTimeout
+    let options = WatchOptions(
+      kind: r.kind, apiVersion: r.apiVersion, bookmarks: bookmarks,
+      sendInitialEventsEndBookmark: sendInitialEvents && bookmarks)
+    let watcher = registry.watch(r, namespace: namespace, labels: labels, fields: fields, from: start, options: options)
+    let asTable = output == .table
+    return HTTPResponse(
+      status: 200,
+      headers: [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private")],
+      body: .stream { stream in
+        stream.setPullHandler {
+          let batch = watcher.drain()
+          var chunks: [StreamChunk] = []
+          chunks.reserveCapacity(batch.frames.count)
+          for frame in batch.frames {
+            if asTable, let object = frame.object {
+              chunks.append(StreamChunk(TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object)))
+            } else {
+              chunks.append(StreamChunk(parts: [frame.prefix, frame.body, WatchFrame.suffix]))
+            }
+          }
+          return StreamPull(chunks: chunks, finished: batch.termination != nil)
+        }
+        let deadline = DispatchSource.makeTimerSource(queue: .global())
+        deadline.schedule(deadline: .now() + .seconds(timeout))
+        deadline.setEventHandler { stream.finish() }
+        let timer = TimerBox(deadline)
+        stream.onEnd { _ in
+          timer.cancel()
+          watcher.cancel()
+        }
+        watcher.setOnReady { stream.wakeUp() }
+        deadline.resume()
+      })
+  }
+
+  /// Where the watch starts, per the watch table of k8s-api.md B.1 and the WatchList rules.
+  static func start(_ head: HTTPRequestHead) throws(APIError) -> WatchStart {
+    let rv = head.queryValue("resourceVersion") ?? ""
+    let match = head.queryValue("resourceVersionMatch") ?? ""
+    let sendInitial = head.queryValue("sendInitialEvents")
+    if head.queryValue("continue").map({ !$0.isEmpty }) == true {
+      throw APIError.badRequest("continue is not supported for watch")
+    }
+    if let sendInitial {
+      guard match == "NotOlderThan" else {
+        throw APIError.invalidListOptions([
+          .forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+        ])
+      }
+      if sendInitial == "true" {
+        if !rv.isEmpty && rv != "0" {
+          _ = try Query.revision(rv)
+        }
+        return .initialState
+      }
+      if rv.isEmpty || rv == "0" { return .now }
+      return .after(try Query.revision(rv))
+    }
+    if !match.isEmpty {
+      throw APIError.invalidListOptions([
+        .forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+      ])
+    }
+    if rv.isEmpty || rv == "0" { return .initialState }
+    return .after(try Query.revision(rv))
+  }
+}
+
+/// Lets a Dispatch timer be cancelled from a `@Sendable` closure (DispatchSource is thread-safe).
+final class TimerBox: @unchecked Sendable {
+  private let source: any DispatchSourceTimer
+  init(_ source: any DispatchSourceTimer) { self.source = source }
+  func cancel() { source.cancel() }
+}
