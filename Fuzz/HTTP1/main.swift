@@ -99,5 +99,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     ],
     limits: limits)
   require(whole == split, "whole and split feeding disagree at \(cut)")
+  // Many small pieces (1 to 16 bytes), as a slow client or a small read buffer produces them.
+  let step = size < 2 ? 1 : 1 + Int(data[1]) % 16
+  var pieces: [UnsafeRawBufferPointer] = []
+  var offset = 0
+  while offset < size {
+    let end = min(size, offset + step)
+    pieces.append(UnsafeRawBufferPointer(rebasing: input[offset..<end]))
+    offset = end
+  }
+  let dripped = run(pieces, limits: limits)
+  require(whole == dripped, "whole and \(step)-byte feeding disagree")
   return 0
 }

@@ -6,7 +6,8 @@ public enum HTTPVersion: Sendable, Equatable {
 
 /// Header fields in the order received. Names keep their original spelling; lookups ignore
 /// ASCII case. Invariant: names are valid tokens and values hold no CR, LF or NUL (the parser
-/// rejects anything else before a value of this type exists).
+/// rejects anything else before a value of this type exists). Values may hold obs-text: valid
+/// UTF-8 is kept as sent, other bytes 0x80-0xFF become U+FFFD (a String is Unicode).
 public struct HTTPHeaders: Sendable, Sequence {
   public private(set) var fields: [(name: String, value: String)]
 

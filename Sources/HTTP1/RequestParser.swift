@@ -92,10 +92,7 @@ public struct RequestParser: Sendable {
   private mutating func finish(_ head: HTTPRequestHead) -> RequestParserEvent {
     var done: [UInt8] = []
     swap(&done, &body)
-    if readIndex == buffer.count {
-      buffer.removeAll(keepingCapacity: true)
-      readIndex = 0
-    }
+    if readIndex == buffer.count { resetBuffer() }
     return .request(HTTPRequest(head: head, body: done))
   }
 
@@ -200,13 +197,28 @@ public struct RequestParser: Sendable {
     }
   }
 
+  /// Empties the buffer. Keeps its storage for the next request unless a large body grew it:
+  /// an idle keep-alive connection should not pin megabytes.
+  private mutating func resetBuffer() {
+    if buffer.capacity > Self.retainedCapacity {
+      buffer = []
+    } else {
+      buffer.removeAll(keepingCapacity: true)
+    }
+    readIndex = 0
+  }
+
+  private static let retainedCapacity = 64 << 10
+
+  /// Storage currently held by the buffer (for tests of the release policy).
+  var bufferCapacity: Int { buffer.capacity }
+
   /// Drops consumed bytes when they dominate the buffer, so pipelined or slowly arriving
   /// requests neither grow the buffer forever nor pay a memmove per request.
   private mutating func compactIfWorthwhile() {
     guard readIndex > 0 else { return }
     if readIndex == buffer.count {
-      buffer.removeAll(keepingCapacity: true)
-      readIndex = 0
+      resetBuffer()
     } else if readIndex >= 4096 && readIndex * 2 >= buffer.count {
       buffer.removeSubrange(0..<readIndex)
       readIndex = 0

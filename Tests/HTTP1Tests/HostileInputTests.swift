@@ -104,6 +104,9 @@ let hostileCases: [HostileCase] = [
     "POST / HTTP/1.1\r\n\(h)Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n", 400
   ),
   HostileCase(
+    "TE gzip then chunked across fields",
+    "POST / HTTP/1.1\r\n\(h)Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n", 501),
+  HostileCase(
     "TE chunked twice", "POST / HTTP/1.1\r\n\(h)Transfer-Encoding: chunked, chunked\r\n\r\n", 400),
   HostileCase("TE empty", "POST / HTTP/1.1\r\n\(h)Transfer-Encoding:\r\n\r\n", 400),
   HostileCase(

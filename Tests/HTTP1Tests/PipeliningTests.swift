@@ -71,3 +71,25 @@ import Testing
   }
   #expect(r.head.path == "/raw")
 }
+
+@Test func largeBodyStorageIsReleasedOnceConsumed() throws {
+  // An idle keep-alive connection must not pin the megabytes a large body needed.
+  var parser = RequestParser()
+  let big = [UInt8](repeating: 0x62, count: 1 << 20)
+  parser.append(bytes("PUT /big HTTP/1.1\r\nHost: a\r\nContent-Length: \(big.count)\r\n\r\n"))
+  parser.append(big)
+  guard case .request(let r) = try parser.next() else {
+    Issue.record("expected the big request")
+    return
+  }
+  #expect(r.body == big)
+  #expect(parser.phase == .idle)
+  #expect(parser.bufferCapacity <= 64 << 10)
+  parser.append(bytes("GET /small HTTP/1.1\r\nHost: a\r\n\r\n"))
+  guard case .request(let s) = try parser.next() else {
+    Issue.record("expected the small request")
+    return
+  }
+  #expect(s.head.path == "/small")
+  #expect(parser.bufferedByteCount == 0)
+}

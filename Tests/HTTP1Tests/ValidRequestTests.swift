@@ -36,6 +36,14 @@ let validCases: [ValidCase] = [
     path: "/q", rawQuery: "a=1&&b&=c&d=",
     query: ["a=1", "b=", "=c", "d="]),
   ValidCase(
+    name: "only the first = splits a query piece",
+    input: "GET /q?sel=a%3Db=c&x=%2B+ HTTP/1.1\r\nHost: a\r\n\r\n", target: "/q?sel=a%3Db=c&x=%2B+",
+    path: "/q", rawQuery: "sel=a%3Db=c&x=%2B+", query: ["sel=a=b=c", "x=+ "]),
+  ValidCase(
+    name: "Content-Length list with spaces",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2 ,2\r\n\r\nhi", method: "POST",
+    body: "hi"),
+  ValidCase(
     name: "empty query", input: "GET /q? HTTP/1.1\r\nHost: a\r\n\r\n", target: "/q?",
     path: "/q"),
   ValidCase(
@@ -168,4 +176,18 @@ func parsesValidRequest(_ c: ValidCase) {
   #expect(r.head.accept == "application/yaml")
   #expect(r.head.headers.values("X-A") == ["1", "2"])
   #expect(r.head.headers["missing"] == nil)
+}
+
+@Test func obsTextInValuesIsAccepted() throws {
+  // Valid UTF-8 is kept exactly; bytes that are not UTF-8 cannot live in a String and become
+  // U+FFFD, but they are not a reason to reject the request.
+  var input = bytes("GET / HTTP/1.1\r\nHost: a\r\nX-Latin1: caf")
+  input += [0xE9, 0xFF, 0x80]
+  input += bytes("\r\nX-UTF8: caf\u{e9}\r\n\r\n")
+  let out = parseAllWays(input)
+  #expect(out.error == nil)
+  #expect(
+    out.events.first?.headers == [
+      "Host: a", "X-Latin1: caf\u{FFFD}\u{FFFD}\u{FFFD}", "X-UTF8: café",
+    ])
 }
