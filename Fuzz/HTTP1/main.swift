@@ -16,7 +16,9 @@ private struct Observation: Equatable {
 }
 
 /// Feeds `pieces` in order, draining `next()` after each, and checks per-step invariants.
-private func run(_ pieces: [UnsafeRawBufferPointer], limits: HTTPParserLimits) -> Observation {
+private func run(
+  _ pieces: [UnsafeRawBufferPointer], limits: HTTPParserLimits, roundTrip: Bool = false
+) -> Observation {
   var parser = RequestParser(limits: limits)
   var seen = Observation()
   var continues = 0
@@ -48,6 +50,7 @@ private func run(_ pieces: [UnsafeRawBufferPointer], limits: HTTPParserLimits) -
       case .request(let request):
         continues = 0
         check(request, limits: limits)
+        if roundTrip { checkRoundTrip(request, limits: limits) }
         seen.requests.append(describe(request))
       }
     }
@@ -56,6 +59,50 @@ private func run(_ pieces: [UnsafeRawBufferPointer], limits: HTTPParserLimits) -
       "head buffered past the limit")
   }
   return seen
+}
+
+/// Serializes an accepted request canonically: same request line and fields (values trimmed,
+/// one space after the colon), the body with Content-Length as sent or re-chunked by
+/// `ResponseEncoder` (in pieces of 7 bytes), no trailers.
+private func reencode(_ request: HTTPRequest) -> [UInt8] {
+  let h = request.head
+  var out = Array(
+    "\(h.method) \(h.target) \(h.version == .http1_1 ? "HTTP/1.1" : "HTTP/1.0")\r\n".utf8)
+  for (name, value) in h.headers { out += Array("\(name): \(value)\r\n".utf8) }
+  out += Array("\r\n".utf8)
+  if h.headers["transfer-encoding"] != nil {
+    var i = 0
+    while i < request.body.count {
+      ResponseEncoder.appendChunk(
+        Array(request.body[i..<min(i + 7, request.body.count)]), into: &out)
+      i += 7
+    }
+    out += ResponseEncoder.lastChunk
+  } else {
+    out += request.body
+  }
+  return out
+}
+
+/// Parsing the canonical form of an accepted request gives the same request back.
+private func checkRoundTrip(_ request: HTTPRequest, limits: HTTPParserLimits) {
+  let wire = reencode(request)
+  // The canonical head can be longer (a space after each colon, U+FFFD for bad UTF-8).
+  var roomy = limits
+  roomy.maxHeadBytes = limits.maxHeadBytes * 4 + 64
+  var parser = RequestParser(limits: roomy)
+  parser.append(wire)
+  var again: HTTPRequest?
+  do {
+    while let event = try parser.next() {
+      if case .request(let r) = event { again = r }
+    }
+  } catch {
+    fatalError("canonical form rejected with \(error.status) \(error.message)")
+  }
+  guard let again else { fatalError("canonical form incomplete") }
+  require(describe(again) == describe(request), "round trip changed the request")
+  require(parser.bufferedByteCount == 0, "canonical form left bytes behind")
 }
 
 /// Invariants every accepted request satisfies.
@@ -81,7 +128,8 @@ private func check(_ request: HTTPRequest, limits: HTTPParserLimits) {
 private func describe(_ request: HTTPRequest) -> String {
   let h = request.head
   let fields = h.headers.map { "\($0.name):\($0.value)" }.joined(separator: "|")
-  return "\(h.method) \(h.target) \(h.path) \(h.rawQuery) \(h.query.count) \(h.version) "
+  let query = h.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+  return "\(h.method) \(h.target) \(h.path) \(h.rawQuery) \(query) \(h.version) "
     + "\(h.keepAlive) \(h.expectsContinue) \(fields) \(request.body)"
 }
 
@@ -90,7 +138,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let input = UnsafeRawBufferPointer(start: data, count: size)
   // Small limits so the fuzzer reaches the 413/431 paths with small inputs.
   let limits = HTTPParserLimits(maxHeadBytes: 512, maxBodyBytes: 256, maxHeaderCount: 8)
-  let whole = run([input], limits: limits)
+  let whole = run([input], limits: limits, roundTrip: true)
   let cut = size == 0 ? 0 : Int(data[0]) % (size + 1)
   let split = run(
     [
