@@ -57,7 +57,7 @@ def test_version_query_string_ignored(server):
     assert resp.json()["minor"] == "32"
 
 
-@pytest.mark.parametrize("path", ["/", "/no/such/path", "/healthzz", "/version/extra", "/%7Enope?x=1"])
+@pytest.mark.parametrize("path", ["/no/such/path", "/healthzz", "/version/extra", "/%7Enope?x=1"])
 def test_unknown_path_is_kubernetes_not_found(server, path):
     resp = fetch(server.port, path)
     assert resp.status == 404
