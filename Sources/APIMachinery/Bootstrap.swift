@@ -6,6 +6,7 @@ public enum Bootstrap {
   public static let systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
 
   public static func seed(_ registry: Registry) throws(APIError) {
+    CustomResources.installStored(registry)
     for name in systemNamespaces {
       let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
       do {

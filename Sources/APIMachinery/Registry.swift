@@ -7,10 +7,15 @@ public struct WriteOptions: Sendable {
   public var dryRun = false
   /// `fieldManager` (or the User-Agent prefix when absent).
   public var fieldManager = ""
+  /// `fieldValidation` (nil when absent: undeclared fields are pruned with a warning).
+  public var fieldValidation: FieldValidation?
 
-  public init(dryRun: Bool = false, fieldManager: String = "") {
+  public init(
+    dryRun: Bool = false, fieldManager: String = "", fieldValidation: FieldValidation? = nil
+  ) {
     self.dryRun = dryRun
     self.fieldManager = fieldManager
+    self.fieldValidation = fieldValidation
   }
 }
 
@@ -22,21 +27,42 @@ public enum Subresource: Sendable, Equatable {
   case finalize
 }
 
-/// The outcome of a write: the committed version, or (for `dryRun`) what would have been.
-public enum WriteResult: Sendable {
-  case stored(StoredObject)
-  case dryRun(JSONValue)
+/// The outcome of a write: the committed version, or (for `dryRun`) what would have been, with
+/// the warnings the response carries (`Warning: 299 - "…"` headers).
+public struct WriteResult: Sendable {
+  /// What the write produced.
+  public enum Outcome: Sendable {
+    case stored(StoredObject)
+    case dryRun(JSONValue)
+  }
+
+  public var outcome: Outcome
+  /// Warning texts (e.g. `unknown field "spec.foo"`), one `Warning` header each.
+  public var warnings: [String] = []
+
+  public init(_ outcome: Outcome, warnings: [String] = []) {
+    self.outcome = outcome
+    self.warnings = warnings
+  }
+
+  public static func stored(_ object: StoredObject) -> WriteResult { WriteResult(.stored(object)) }
+  public static func dryRun(_ value: JSONValue) -> WriteResult { WriteResult(.dryRun(value)) }
+
+  /// The same result carrying `warnings` too.
+  public func adding(warnings more: [String]) -> WriteResult {
+    WriteResult(outcome, warnings: warnings + more)
+  }
 
   /// The response body.
   public var bytes: [UInt8] {
-    switch self {
+    switch outcome {
     case .stored(let o): return o.bytes
     case .dryRun(let v): return v.serialized()
     }
   }
 
   public var object: JSONValue {
-    switch self {
+    switch outcome {
     case .stored(let o): return o.object
     case .dryRun(let v): return v
     }
@@ -162,20 +188,24 @@ public final class Registry: Sendable {
     Self.dropEmptyMaps(&meta)
     object["metadata"] = .object(meta)
     setTypeMeta(&object, r)
+    let warnings = try Schema.apply(r, to: &object, mode: options.fieldValidation)
     let strategy = Strategy(definition: r)
     strategy.prepareForCreate(&object)
     Defaulting.apply(r.schema, to: &object)
+    try Schema.check(r, object, name: name)
     let causes = strategy.validate(object, name: name)
     if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
     if r.namespaced { try checkNamespaceAcceptsContent(namespace, r, name) }
     let k = key(r, namespace, name)
     if options.dryRun {
       if store.get(k) != nil { throw APIError.alreadyExists(r, name) }
-      return .dryRun(.object(object))
+      return WriteResult(.dryRun(.object(object)), warnings: warnings)
     }
     do {
-      return .stored(
-        try store.create(k, .object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name)))
+      let stored = try store.create(
+        k, .object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
+      didCommit(r, stored)
+      return WriteResult(.stored(stored), warnings: warnings)
     } catch {
       throw Self.translate(error, r, name)
     }
@@ -253,10 +283,12 @@ public final class Registry: Sendable {
     let k = key(r, namespace, name)
     let strategy = Strategy(definition: r)
     var dryRunResult: JSONValue?
+    var warnings: [String] = []
     do {
       let stored = try store.guaranteedUpdate(k, preconditions: preconditions) { current in
         guard case .object(let old) = current.object else { return .unchanged }
         var object = try produce(current)
+        warnings = try Schema.apply(r, to: &object, mode: options.fieldValidation)
         switch subresource {
         case .main:
           strategy.prepareForUpdate(&object, old: old)
@@ -295,6 +327,7 @@ public final class Registry: Sendable {
         object["metadata"] = .object(meta)
         setTypeMeta(&object, r)
         Defaulting.apply(r.schema, to: &object)
+        try Schema.check(r, object, name: name)
         let causes = strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
         if options.dryRun {
@@ -308,8 +341,9 @@ public final class Registry: Sendable {
         }
         return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
       }
-      if let dryRunResult { return .dryRun(dryRunResult) }
-      return .stored(stored)
+      if let dryRunResult { return WriteResult(.dryRun(dryRunResult), warnings: warnings) }
+      didCommit(r, stored)
+      return WriteResult(.stored(stored), warnings: warnings)
     } catch let e as APIError {
       throw e
     } catch let e as StoreError {
@@ -365,6 +399,7 @@ public final class Registry: Sendable {
           let strategy = Strategy(definition: r)
           return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
         }
+        didCommit(r, stored)
         return .pending(.stored(stored))
       } catch let e as StoreError {
         throw Self.translate(e, r, name)
@@ -374,7 +409,9 @@ public final class Registry: Sendable {
     }
     if options.dryRun { return .dryRun(current.object) }
     do {
-      return .deleted(try store.delete(k, preconditions: options.preconditions))
+      let deleted = try store.delete(k, preconditions: options.preconditions)
+      didCommit(r, deleted)
+      return .deleted(deleted)
     } catch {
       throw Self.translate(error, r, name)
     }
@@ -405,6 +442,14 @@ public final class Registry: Sendable {
   func hasDependents(_ object: StoredObject) -> Bool {
     guard let uid = object.uid else { return false }
     return !GarbageCollection.dependents(of: uid, in: self).isEmpty
+  }
+
+  /// The post-commit hook: runs after every committed write, outside the store's critical
+  /// section. CustomResourceDefinitions install, establish and uninstall their kinds here.
+  private func didCommit(_ r: ResourceDefinition, _ object: StoredObject) {
+    if r.group == "apiextensions.k8s.io" && r.plural == "customresourcedefinitions" {
+      CustomResources.didCommit(self, object)
+    }
   }
 
   // MARK: Helpers

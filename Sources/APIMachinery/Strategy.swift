@@ -9,6 +9,9 @@ struct Strategy {
   private var isNamespace: Bool { definition.group.isEmpty && definition.plural == "namespaces" }
   private var isConfigMap: Bool { definition.group.isEmpty && definition.plural == "configmaps" }
   private var isSecret: Bool { definition.group.isEmpty && definition.plural == "secrets" }
+  private var isCRD: Bool {
+    definition.group == "apiextensions.k8s.io" && definition.plural == "customresourcedefinitions"
+  }
 
   // MARK: Create / update
 
@@ -30,6 +33,10 @@ struct Strategy {
       object["status"] = nil
     }
     if isSecret && object["type"] == nil { object["type"] = "Opaque" }
+    if isCRD {
+      object["status"] = nil
+      CustomResources.setDefaults(&object)
+    }
   }
 
   /// Adjusts an update of the main resource: status (and Namespace spec.finalizers) stay as
@@ -49,6 +56,7 @@ struct Strategy {
       object["metadata"] = .object(meta)
     }
     if isSecret && object["type"] == nil { object["type"] = old["type"] ?? "Opaque" }
+    if isCRD { CustomResources.setDefaults(&object) }
   }
 
   /// A `/status` write: the stored object with only `status` taken from the request
@@ -93,6 +101,7 @@ struct Strategy {
     causes += Self.validateLabels(meta["labels"])
     causes += Self.validateAnnotations(meta["annotations"])
     if isConfigMap || isSecret { causes += validateData(object) }
+    if isCRD { causes += CustomResources.validate(object, name: name) }
     return causes
   }
 

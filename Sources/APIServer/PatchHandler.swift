@@ -42,7 +42,9 @@ struct PatchHandler {
     }
     let result = try registry.patch(
       r, namespace: namespace, name: name, subresource: subresource, options: options, transform)
-    return Responses.object(result.bytes, output: output == .table ? .json : output)
+    return Responses.object(
+      result.bytes, output: output == .table ? .json : output,
+      headers: Responses.warningHeaders(result.warnings))
   }
 
   static func objectPatch(_ body: [UInt8]) throws(APIError) -> JSONValue {

@@ -83,8 +83,11 @@ enum Query {
     var options = WriteOptions()
     options.dryRun = try dryRun(head.queryValue("dryRun"))
     options.fieldManager = head.queryValue("fieldManager") ?? userAgentManager(head)
-    if let v = head.queryValue("fieldValidation"), !v.isEmpty, !["Strict", "Warn", "Ignore"].contains(v) {
-      throw APIError.badRequest("fieldValidation must be one of Ignore, Warn, or Strict, got \(v)")
+    if let v = head.queryValue("fieldValidation"), !v.isEmpty {
+      guard let mode = FieldValidation(rawValue: v) else {
+        throw APIError.badRequest("fieldValidation must be one of Ignore, Warn, or Strict, got \(v)")
+      }
+      options.fieldValidation = mode
     }
     return options
   }

@@ -40,7 +40,7 @@ struct ResourceHandler: Sendable {
         let result = try registry.update(
           r, namespace: namespace, name: name, body: body, subresource: subresource,
           options: try Query.writeOptions(request.head))
-        return try render(result.bytes, r, output: output)
+        return try render(result.bytes, r, output: output, warnings: result.warnings)
       case "PATCH":
         guard subresource != .finalize else { throw APIError.methodNotSupported(r, verb: "patch") }
         return try PatchHandler(registry: registry).patch(
@@ -66,7 +66,7 @@ struct ResourceHandler: Sendable {
       let body = try Negotiation.decodeBody(request)
       let result = try registry.create(
         r, namespace: namespace, body: body, options: try Query.writeOptions(request.head))
-      return try render(result.bytes, r, status: 201, output: output)
+      return try render(result.bytes, r, status: 201, output: output, warnings: result.warnings)
     case "DELETE":
       let (labels, fields) = try Query.selectors(request.head, r)
       let options = try Query.deleteOptions(request)
@@ -90,13 +90,16 @@ struct ResourceHandler: Sendable {
   /// Writes one object in the negotiated form (Table for kubectl's human output).
   private func render(
     _ bytes: [UInt8], _ r: ResourceDefinition, status: Int = 200, output: Negotiation.Output,
-    single: StoredObject? = nil
+    single: StoredObject? = nil, warnings: [String] = []
   ) throws(APIError) -> HTTPResponse {
+    let headers = Responses.warningHeaders(warnings)
     if output == .table {
       let value = try Negotiation.parseJSON(bytes)
-      return Responses.object(TableConverter.table(r, objects: [value], revision: nil, continueToken: nil), status: status, output: .json)
+      return Responses.object(
+        TableConverter.table(r, objects: [value], revision: nil, continueToken: nil), status: status,
+        output: .json, headers: headers)
     }
-    return Responses.object(bytes, status: status, output: output)
+    return Responses.object(bytes, status: status, output: output, headers: headers)
   }
 
   // MARK: List

@@ -9,6 +9,18 @@ import Yams
 enum Responses {
   static let json = "application/json"
 
+  /// `Warning: 299 - "<text>"` headers (quotes and backslashes escaped), one per warning.
+  static func warningHeaders(_ warnings: [String]) -> [(String, String)] {
+    warnings.map { text in
+      var escaped = ""
+      for c in text {
+        if c == "\"" || c == "\\" { escaped.append("\\") }
+        escaped.append(c)
+      }
+      return ("Warning", "299 - \"\(escaped)\"")
+    }
+  }
+
   static func error(_ e: APIError) -> HTTPResponse {
     HTTPResponse(status: e.code, contentType: json, body: e.body, headers: e.headers)
   }
