@@ -33,7 +33,8 @@ public struct RequestParser: Sendable {
     self.limits = limits
   }
 
-  /// Where the parser stands between, inside a head, or inside a body.
+  /// Where the parser stands: between requests, inside a head, or inside a body (`.idle` once
+  /// the parser has failed).
   public var phase: RequestParserPhase {
     if pendingHead != nil { return .body }
     return bufferedByteCount > 0 || skippedBytes > 0 ? .head : .idle
@@ -65,6 +66,8 @@ public struct RequestParser: Sendable {
       buffer = []
       readIndex = 0
       body = []
+      pendingHead = nil
+      skippedBytes = 0
       throw error
     }
   }

@@ -176,6 +176,7 @@ func rejectsHostileInput(_ c: HostileCase) {
   #expect(first?.status == 400)
   parser.append(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
   #expect(parser.bufferedByteCount == 0)
+  #expect(parser.phase == .idle)
   #expect(throws: first!) { _ = try parser.next() }
   #expect(throws: first!) { _ = try parser.next() }
 }
