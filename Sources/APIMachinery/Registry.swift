@@ -9,6 +9,8 @@ public struct WriteOptions: Sendable {
   public var fieldManager = ""
   /// `fieldValidation` (nil when absent: undeclared fields are pruned with a warning).
   public var fieldValidation: FieldValidation?
+  /// Server-side apply: the object already carries the managedFields the apply computed.
+  public var applied = false
 
   public init(
     dryRun: Bool = false, fieldManager: String = "", fieldValidation: FieldValidation? = nil
@@ -165,6 +167,7 @@ public final class Registry: Sendable {
     }
     try checkTypeMeta(object, r)
     var meta = object["metadata"]?.objectValue ?? JSONObject()
+    let requestedManagedFields = meta["managedFields"]
     try checkNamespace(&meta, r, namespace)
     if let rv = meta["resourceVersion"]?.stringValue, !rv.isEmpty {
       throw APIError.internalError("resourceVersion should not be set on objects to be created")
@@ -192,6 +195,8 @@ public final class Registry: Sendable {
     let strategy = Strategy(definition: r)
     strategy.prepareForCreate(&object)
     Defaulting.apply(r.schema, to: &object)
+    ManagedFields.record(
+      &object, old: nil, requested: requestedManagedFields, resource: r, subresource: .main, options: options)
     try Schema.check(r, object, name: name)
     let causes = strategy.validate(object, name: name)
     if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
@@ -288,6 +293,7 @@ public final class Registry: Sendable {
       let stored = try store.guaranteedUpdate(k, preconditions: preconditions) { current in
         guard case .object(let old) = current.object else { return .unchanged }
         var object = try produce(current)
+        let requestedManagedFields = object["metadata"]?["managedFields"]
         warnings = try Schema.apply(r, to: &object, mode: options.fieldValidation)
         switch subresource {
         case .main:
@@ -327,6 +333,9 @@ public final class Registry: Sendable {
         object["metadata"] = .object(meta)
         setTypeMeta(&object, r)
         Defaulting.apply(r.schema, to: &object)
+        ManagedFields.record(
+          &object, old: old, requested: requestedManagedFields, resource: r, subresource: subresource,
+          options: options)
         try Schema.check(r, object, name: name)
         let causes = strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
