@@ -48,11 +48,15 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    // OCM hub emulation and the controllers a cluster runs (namespace lifecycle, GC).
+    .target(name: "Hub", dependencies: ["APIMachinery", "Store", "JSON"], swiftSettings: strict),
+
     // Executables: wiring only.
     .executableTarget(
       name: "itsd",
       dependencies: [
-        "APIServer", "HTTPServer", "Store", "JSON", "Sockets", "COpenSSL", "CZlib",
+        "APIServer", "HTTPServer", "Hub", "APIMachinery", "Store", "JSON", "Sockets", "COpenSSL",
+        "CZlib",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
@@ -73,6 +77,7 @@ let package = Package(
     .testTarget(
       name: "APIMachineryTests", dependencies: ["APIMachinery", "Store", "JSON"],
       swiftSettings: strict),
+    .testTarget(name: "HubTests", dependencies: ["Hub", "APIMachinery", "Store", "JSON"], swiftSettings: strict),
     .testTarget(name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),
     .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
     .testTarget(name: "StoreTests", dependencies: ["Store", "JSON"], swiftSettings: strict),

@@ -4,6 +4,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import HTTPServer
+import Hub
 import Sockets
 import Store
 
@@ -64,6 +65,10 @@ struct Serve: ParsableCommand {
         historyAge: .milliseconds(settings.watchHistoryAgeMillis)))
     let registry = Registry(store: store, catalog: Catalog())
     try Bootstrap.seed(registry)
+    let namespaceController = NamespaceController(registry: registry)
+    namespaceController.start()
+    let garbageCollector = GarbageCollector(registry: registry)
+    garbageCollector.start()
     let server = HTTPServer(
       configuration: settings.serverConfiguration, handler: APIHandler(registry: registry),
       logger: Log.error)
@@ -80,6 +85,8 @@ struct Serve: ParsableCommand {
     Log.error("listening on http://\(bound)")
     server.waitUntilStopped()
     signals.cancel()
+    namespaceController.stop()
+    garbageCollector.stop()
     Log.error("stopped")
   }
 }

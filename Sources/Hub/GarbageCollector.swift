@@ -1,0 +1,181 @@
+import APIMachinery
+import Dispatch
+import JSON
+import Store
+import Synchronization
+
+/// Owner-reference garbage collection as kube-controller-manager's garbage collector does it:
+/// dependents whose owners are all gone are deleted (Background propagation); an owner
+/// deleted with `propagationPolicy=Foreground` (finalizer `foregroundDeletion`) waits until its
+/// dependents are gone; with `Orphan` (finalizer `orphan`) its dependents lose the owner
+/// reference and stay. Works from informers on every resource (including CRD kinds added later)
+/// and checks owners by a live read, so start-up order cannot cause a wrong deletion.
+public final class GarbageCollector: Sendable {
+  /// One object the collector knows about.
+  struct Node: Sendable {
+    var resource: ResourceDefinition
+    var namespace: String
+    var name: String
+    var owners: [String]
+  }
+
+  private let registry: Registry
+  private let queue = DispatchQueue(label: "its.garbage-collector")
+  /// uid → node, and owner uid → dependent uids. Touched on `queue` only.
+  private let graph = Mutex<(nodes: [String: Node], dependents: [String: Set<String>])>(([:], [:]))
+  private let informers = Mutex<[ResourceKey: ResourceInformer]>([:])
+  private let resync = Mutex<SendableTimer?>(nil)
+
+  public init(registry: Registry) {
+    self.registry = registry
+  }
+
+  public func start() {
+    syncInformers()
+    let timer = DispatchSource.makeTimerSource(queue: queue)
+    timer.schedule(deadline: .now() + 1, repeating: 1)
+    timer.setEventHandler { [weak self] in self?.syncInformers() }
+    timer.resume()
+    resync.withLock { $0 = SendableTimer(timer) }
+  }
+
+  public func stop() {
+    resync.withLock { $0?.source.cancel() }
+    for informer in informers.withLock({ Array($0.values) }) { informer.stop() }
+  }
+
+  /// Starts an informer for every resource the catalog serves that has none yet.
+  private func syncInformers() {
+    for r in registry.catalog.snapshot.definitions {
+      let started = informers.withLock { map -> ResourceInformer? in
+        guard map[r.resourceKey] == nil else { return nil }
+        let informer = ResourceInformer(store: registry.store, resource: r.resourceKey, queue: queue) {
+          [weak self] frame in self?.observe(frame, r)
+        }
+        map[r.resourceKey] = informer
+        return informer
+      }
+      started?.start()
+    }
+  }
+
+  private func observe(_ frame: WatchFrame, _ r: ResourceDefinition) {
+    guard let object = frame.object, let uid = object.uid else { return }
+    let refs = object.object["metadata"]?["ownerReferences"]?.arrayValue ?? []
+    let owners = refs.compactMap { $0["uid"]?.stringValue }
+    if frame.type == .deleted {
+      let dependents = graph.withLock { g -> Set<String> in
+        if let node = g.nodes.removeValue(forKey: uid) {
+          for owner in node.owners { g.dependents[owner]?.remove(uid) }
+        }
+        return g.dependents.removeValue(forKey: uid) ?? []
+      }
+      for dependent in dependents { collectIfOrphaned(dependent) }
+      return
+    }
+    graph.withLock { g in
+      if let old = g.nodes[uid] {
+        for owner in old.owners where !owners.contains(owner) { g.dependents[owner]?.remove(uid) }
+      }
+      g.nodes[uid] = Node(resource: r, namespace: object.namespace, name: object.name, owners: owners)
+      for owner in owners { g.dependents[owner, default: []].insert(uid) }
+    }
+    if object.isDeleting {
+      if object.finalizers.contains("orphan") { orphanDependents(of: uid, object, r) }
+      if object.finalizers.contains("foregroundDeletion") { deleteDependentsInForeground(of: uid, object, r) }
+    }
+    if !owners.isEmpty && !object.isDeleting { collectIfOrphaned(uid) }
+  }
+
+  /// Deletes `uid` if none of its owners exists any more.
+  private func collectIfOrphaned(_ uid: String) {
+    guard let node = graph.withLock({ $0.nodes[uid] }) else { return }
+    guard let current = try? registry.get(node.resource, namespace: node.namespace, name: node.name),
+      current.uid == uid
+    else { return }
+    let refs = current.object["metadata"]?["ownerReferences"]?.arrayValue ?? []
+    guard !refs.isEmpty else { return }
+    for ref in refs where ownerExists(ref, namespace: node.namespace) { return }
+    _ = try? registry.delete(
+      node.resource, namespace: node.namespace, name: node.name,
+      options: DeleteOptions(preconditions: Preconditions(uid: uid), propagationPolicy: "Background"))
+  }
+
+  /// Whether the object an owner reference names exists with that uid (a live read).
+  private func ownerExists(_ ref: JSONValue, namespace: String) -> Bool {
+    guard let apiVersion = ref["apiVersion"]?.stringValue, let kind = ref["kind"]?.stringValue,
+      let name = ref["name"]?.stringValue, let uid = ref["uid"]?.stringValue
+    else { return false }
+    let parts = apiVersion.split(separator: "/")
+    let group = parts.count == 2 ? String(parts[0]) : ""
+    let version = String(parts.last ?? "")
+    guard let r = registry.catalog.snapshot.resource(group: group, version: version, kind: kind) else {
+      // An owner of a kind this server does not serve: never collect on its account.
+      return true
+    }
+    guard let owner = try? registry.get(r, namespace: r.namespaced ? namespace : "", name: name) else {
+      return false
+    }
+    return owner.uid == uid
+  }
+
+  private func dependentNodes(of uid: String) -> [(String, Node)] {
+    graph.withLock { g in (g.dependents[uid] ?? []).compactMap { d in g.nodes[d].map { (d, $0) } } }
+  }
+
+  private func orphanDependents(of uid: String, _ owner: StoredObject, _ r: ResourceDefinition) {
+    for (_, node) in dependentNodes(of: uid) {
+      _ = try? registry.patch(node.resource, namespace: node.namespace, name: node.name) { current throws(APIError) in
+        guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else { return current }
+        let refs = (meta["ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
+        meta["ownerReferences"] = refs.isEmpty ? nil : .array(refs)
+        object["metadata"] = .object(meta)
+        return .object(object)
+      }
+    }
+    removeFinalizer("orphan", from: owner, r)
+  }
+
+  private func deleteDependentsInForeground(of uid: String, _ owner: StoredObject, _ r: ResourceDefinition) {
+    let dependents = dependentNodes(of: uid)
+    var remaining = 0
+    for (dependentUID, node) in dependents {
+      guard let current = try? registry.get(node.resource, namespace: node.namespace, name: node.name),
+        current.uid == dependentUID
+      else { continue }
+      remaining += 1
+      if !current.isDeleting {
+        _ = try? registry.delete(
+          node.resource, namespace: node.namespace, name: node.name,
+          options: DeleteOptions(preconditions: Preconditions(uid: dependentUID), propagationPolicy: "Foreground"))
+      }
+    }
+    if remaining == 0 {
+      removeFinalizer("foregroundDeletion", from: owner, r)
+    } else {
+      // Look again once the dependents had time to go.
+      queue.asyncAfter(deadline: .now() + .milliseconds(200)) { [weak self] in
+        guard let self, let latest = try? self.registry.get(r, namespace: owner.namespace, name: owner.name),
+          latest.uid == uid, latest.finalizers.contains("foregroundDeletion")
+        else { return }
+        self.deleteDependentsInForeground(of: uid, latest, r)
+      }
+    }
+  }
+
+  private func removeFinalizer(_ finalizer: String, from owner: StoredObject, _ r: ResourceDefinition) {
+    _ = try? registry.patch(r, namespace: owner.namespace, name: owner.name) { current throws(APIError) in
+      guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else { return current }
+      let kept = (meta["finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
+      meta["finalizers"] = .array(kept)
+      object["metadata"] = .object(meta)
+      return .object(object)
+    }
+  }
+}
+
+/// A Dispatch timer that may be kept in Sendable state (DispatchSource is thread-safe).
+final class SendableTimer: @unchecked Sendable {
+  let source: any DispatchSourceTimer
+  init(_ source: any DispatchSourceTimer) { self.source = source }
+}
