@@ -5,12 +5,11 @@ import JSON
 /// with its revision (inside the backend's critical section) is a single copy, not a
 /// serialization.
 ///
-/// Invariants: `body` is a JSON object with a `metadata` object whose `resourceVersion` member
-/// exists (its value is a placeholder); `template[..<gap]` + `"<revision>"` + `template[gap...]`
-/// is the canonical serialization of `body` with that revision.
+/// Invariant: `template[..<gap]` + `"<revision>"` + `template[gap...]` is the canonical
+/// serialization of the object with `metadata.resourceVersion` set to that revision (in place
+/// if the member existed, else appended to `metadata`).
 public struct PreparedObject: Sendable {
   public let key: ObjectKey
-  let body: JSONValue
   let template: [UInt8]
   let gap: Int
   let uid: String?
@@ -23,10 +22,10 @@ public struct PreparedObject: Sendable {
   /// (e.g. `metadata.name`, `status.phase`). Throws `invalidObject` unless `object` is a JSON
   /// object with a `metadata` object.
   public init(key: ObjectKey, object: JSONValue, fields: [String: String] = [:]) throws(StoreError) {
-    guard case .object(var top) = object else {
+    guard case .object(let top) = object else {
       throw .invalidObject("the object for \(key) is not a JSON object")
     }
-    guard case .object(var meta)? = top["metadata"] else {
+    guard case .object(let meta)? = top["metadata"] else {
       throw .invalidObject("the object for \(key) has no metadata object")
     }
     self.key = key
@@ -43,18 +42,15 @@ public struct PreparedObject: Sendable {
       for v in f { if case .string(let s) = v { finalizers.append(s) } }
     }
     self.finalizers = finalizers
-    meta["resourceVersion"] = .string("")
-    top["metadata"] = .object(meta)
-    body = .object(top)
     (template, gap) = Self.serializeWithGap(top)
   }
 
-  /// Serializes `top` leaving out the value of `metadata.resourceVersion`; returns the bytes
-  /// and the offset where that value belongs.
+  /// Serializes `top` leaving out the value of `metadata.resourceVersion` (appending the member
+  /// to `metadata` if absent); returns the bytes and the offset where that value belongs.
   static func serializeWithGap(_ top: JSONObject) -> ([UInt8], Int) {
     var out: [UInt8] = []
     out.reserveCapacity(1024)
-    var gap = 0
+    var gap = -1
     out.append(UInt8(ascii: "{"))
     var first = true
     for member in top.members {
@@ -79,6 +75,12 @@ public struct PreparedObject: Sendable {
           JSONWriter.append(m.value, to: &out)
         }
       }
+      if gap < 0 {
+        if !firstMeta { out.append(UInt8(ascii: ",")) }
+        JSONWriter.appendQuoted("resourceVersion", to: &out)
+        out.append(UInt8(ascii: ":"))
+        gap = out.count
+      }
       out.append(UInt8(ascii: "}"))
     }
     out.append(UInt8(ascii: "}"))
@@ -98,8 +100,7 @@ public struct PreparedObject: Sendable {
     }
     return StoredObject(
       key: key, revision: revision, createRevision: createRevision, bytes: bytes,
-      rvStart: UInt32(gap), rvEnd: UInt32(bytes.count - (template.count - gap)), body: body,
-      uid: uid, labels: labels, fields: fields, isDeleting: isDeleting, finalizers: finalizers)
+      rvStart: UInt32(gap), rvEnd: UInt32(bytes.count - (template.count - gap)), uid: uid, labels: labels, fields: fields, isDeleting: isDeleting, finalizers: finalizers)
   }
 
   /// Whether committing this object over `current` would change nothing but the revision

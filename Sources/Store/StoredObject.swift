@@ -18,8 +18,6 @@ public final class StoredObject: Sendable {
   /// `bytes[rvStart..<rvEnd]` is the quoted resourceVersion value.
   let rvStart: UInt32
   let rvEnd: UInt32
-  /// The object with a placeholder resourceVersion (see `object`).
-  let body: JSONValue
   public let uid: String?
   public let labels: [String: String]
   /// Selectable fields supplied by the writer (e.g. `metadata.name`, `status.phase`).
@@ -30,7 +28,7 @@ public final class StoredObject: Sendable {
 
   init(
     key: ObjectKey, revision: Revision, createRevision: Revision, bytes: [UInt8], rvStart: UInt32,
-    rvEnd: UInt32, body: JSONValue, uid: String?, labels: [String: String],
+    rvEnd: UInt32, uid: String?, labels: [String: String],
     fields: [String: String], isDeleting: Bool, finalizers: [String]
   ) {
     self.key = key
@@ -39,7 +37,6 @@ public final class StoredObject: Sendable {
     self.bytes = bytes
     self.rvStart = rvStart
     self.rvEnd = rvEnd
-    self.body = body
     self.uid = uid
     self.labels = labels
     self.fields = fields
@@ -52,14 +49,15 @@ public final class StoredObject: Sendable {
   /// The decimal `resourceVersion` string.
   public var resourceVersion: String { String(revision) }
 
-  /// The object as a JSON value, `metadata.resourceVersion` set to `revision`.
+  /// The object as a JSON value (`metadata.resourceVersion` = `revision`), parsed from `bytes`
+  /// on each access: versions are kept as bytes only, which halves their memory (a JSON tree
+  /// of a 1 KiB object costs about 2.5 KiB more) and makes commits and evictions cheaper.
   public var object: JSONValue {
-    guard case .object(var top) = body, case .object(var meta)? = top["metadata"] else {
-      return body
+    do {
+      return try JSONParser.parse(bytes)
+    } catch {
+      preconditionFailure("stored bytes of \(key) do not parse: \(error)")
     }
-    meta["resourceVersion"] = .string(String(revision))
-    top["metadata"] = .object(meta)
-    return .object(top)
   }
 
   /// The same content stamped with another revision (a DELETED event carries the deletion
@@ -80,7 +78,7 @@ public final class StoredObject: Sendable {
     }
     return StoredObject(
       key: key, revision: newRevision, createRevision: createRevision, bytes: out,
-      rvStart: rvStart, rvEnd: UInt32(end), body: body, uid: uid, labels: labels, fields: fields,
+      rvStart: rvStart, rvEnd: UInt32(end), uid: uid, labels: labels, fields: fields,
       isDeleting: isDeleting, finalizers: finalizers)
   }
 }
