@@ -18,18 +18,22 @@ public final class StoredObject: Sendable {
   /// `bytes[rvStart..<rvEnd]` is the quoted resourceVersion value.
   let rvStart: UInt32
   let rvEnd: UInt32
-  public let uid: String?
-  public let labels: [String: String]
+  let metadata: ObjectMetadata
+
+  /// `metadata.uid`.
+  public var uid: String? { metadata.uid }
+  /// `metadata.labels` (string values).
+  public var labels: [String: String] { metadata.labels }
   /// Selectable fields supplied by the writer (e.g. `metadata.name`, `status.phase`).
-  public let fields: [String: String]
+  public var fields: [String: String] { metadata.fields }
   /// Whether `metadata.deletionTimestamp` is set.
-  public let isDeleting: Bool
-  public let finalizers: [String]
+  public var isDeleting: Bool { metadata.isDeleting }
+  /// `metadata.finalizers`.
+  public var finalizers: [String] { metadata.finalizers }
 
   init(
     key: ObjectKey, revision: Revision, createRevision: Revision, bytes: [UInt8], rvStart: UInt32,
-    rvEnd: UInt32, uid: String?, labels: [String: String],
-    fields: [String: String], isDeleting: Bool, finalizers: [String]
+    rvEnd: UInt32, metadata: ObjectMetadata
   ) {
     self.key = key
     self.revision = revision
@@ -37,11 +41,7 @@ public final class StoredObject: Sendable {
     self.bytes = bytes
     self.rvStart = rvStart
     self.rvEnd = rvEnd
-    self.uid = uid
-    self.labels = labels
-    self.fields = fields
-    self.isDeleting = isDeleting
-    self.finalizers = finalizers
+    self.metadata = metadata
   }
 
   public var name: String { key.name }
@@ -78,7 +78,6 @@ public final class StoredObject: Sendable {
     }
     return StoredObject(
       key: key, revision: newRevision, createRevision: createRevision, bytes: out,
-      rvStart: rvStart, rvEnd: UInt32(end), uid: uid, labels: labels, fields: fields,
-      isDeleting: isDeleting, finalizers: finalizers)
+      rvStart: rvStart, rvEnd: UInt32(end), metadata: metadata)
   }
 }

@@ -12,6 +12,8 @@ struct StoreCommit: ParsableCommand {
   @Option(help: "Writer threads.") var writers = 1
   @Option(help: "Total commits (creates then updates) across writers.") var count = 1_000_000
   @Option(help: "Distinct keys per writer.") var keys = 10_000
+  @Flag(help: "Serialize objects before timing (measures the store's commit path alone).")
+  var prepared = false
 
   func run() throws {
     let store = Store()
@@ -29,6 +31,17 @@ struct StoreCommit: ParsableCommand {
         )
       }
     }
+    // With --prepared: the same objects already serialized (PreparedObject), two variants.
+    let preparedObjects: [[(PreparedObject, PreparedObject)]] =
+      prepared
+      ? try objects.map { mine in
+        try mine.map { (key, a, b, fields) in
+          (
+            try PreparedObject(key: key, object: a, fields: fields),
+            try PreparedObject(key: key, object: b, fields: fields)
+          )
+        }
+      } : []
     let sample = try PreparedObject(key: objects[0][0].0, object: objects[0][0].1).stamped(
       revision: 1, createRevision: 1)
     let cpu0 = Measure.processCPU()
@@ -37,6 +50,18 @@ struct StoreCommit: ParsableCommand {
       BenchThread {
         let mine = objects[w]
         do {
+          if prepared {
+            let ready = preparedObjects[w]
+            for i in 0..<perWriter {
+              let (a, b) = ready[i % ready.count]
+              if i < ready.count {
+                try store.create(a)
+              } else {
+                try store.update((i / ready.count) % 2 == 0 ? a : b)
+              }
+            }
+            return
+          }
           for i in 0..<perWriter {
             let (key, a, b, fields) = mine[i % mine.count]
             if i < mine.count {
@@ -54,7 +79,9 @@ struct StoreCommit: ParsableCommand {
     let elapsed = Double(Measure.now() - t0) / 1e9
     let cpu = Double(Measure.processCPU() - cpu0) / 1e9
     let commits = perWriter * writers
-    print("store-commit writers=\(writers) commits=\(commits) object=\(sample.bytes.count) B")
+    print(
+      "store-commit writers=\(writers) commits=\(commits) object=\(sample.bytes.count) B"
+        + (prepared ? " (pre-serialized)" : ""))
     print("  elapsed \(fmt(elapsed, 3)) s, \(formatRate(Double(commits) / elapsed))")
     print("  CPU \(fmt(cpu * 1e9 / Double(commits), 0)) ns per commit (process CPU / commits)")
     print("  final revision \(store.currentRevision)")
