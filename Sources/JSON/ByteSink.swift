@@ -46,6 +46,9 @@ struct ByteSink: ~Copyable {
     append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
   }
 
+  /// Empties the buffer, keeping its storage.
+  mutating func removeAll() { count = 0 }
+
   var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
   private mutating func grow(_ needed: Int) {

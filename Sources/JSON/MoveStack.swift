@@ -29,6 +29,12 @@ struct MoveStack<Element>: ~Copyable {
     return (base + count).move()
   }
 
+  /// Pops everything above `newCount`.
+  mutating func truncate(to newCount: Int) {
+    (base + newCount).deinitialize(count: count - newCount)
+    count = newCount
+  }
+
   /// The element at `index` (`0..<count`, not checked).
   subscript(index: Int) -> Element {
     get { base[index] }

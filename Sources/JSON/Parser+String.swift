@@ -2,7 +2,7 @@ extension Parser {
   /// Parses a string literal starting at its opening quote.
   ///
   /// Fast path: no escapes and valid UTF-8, so the String is made from the input slice once
-  /// (ASCII is scanned 16 bytes at a time). Otherwise the decoded bytes are built in `scratch`
+  /// (ASCII is scanned 8 bytes at a time). Otherwise the decoded bytes are built in `scratch`
   /// (escapes resolved, each invalid UTF-8 byte replaced by U+FFFD as Go does) and
   /// `lastStringWasDecoded` is set.
   mutating func parseString() throws(JSONError) -> String {
@@ -39,38 +39,49 @@ extension Parser {
   }
 
   /// Continues a string at `i` after the clean prefix `start..<i`, decoding into `scratch`;
-  /// clean runs are copied in bulk.
+  /// clean runs are found 8 bytes at a time and copied in bulk.
   mutating func parseStringSlow(start: Int) throws(JSONError) -> String {
-    scratch.removeAll(keepingCapacity: true)
+    let base = self.base
+    let count = self.count
+    scratch.removeAll()
     var runStart = start
-    while i < count {
-      let b = base[i]
+    var p = i
+    while true {
+      while p + 8 <= count && SWAR.parserSpecial(SWAR.load(base + p)) == 0 { p += 8 }
+      guard p < count else { break }
+      let b = base[p]
       if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
-        i += 1
+        p += 1
         continue
       }
       if b >= 0x80 {
-        let n = utf8SequenceLength(at: i)
+        let n = Parser.utf8SequenceLength(base, count, p)
         if n != 0 {
-          i += n
+          p += n
           continue
         }
       }
-      scratch.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
+      scratch.append(UnsafeBufferPointer(start: base + runStart, count: p - runStart))
       if b == UInt8(ascii: "\"") {
-        i += 1
-        return String(decoding: scratch, as: UTF8.self)
+        i = p + 1
+        return String(decoding: scratch.bytes, as: UTF8.self)
       }
+      i = p
       if b == UInt8(ascii: "\\") {
         try parseEscape()
+        p = i
       } else if b < 0x20 {
         throw error("in string literal")
       } else {
-        scratch.append(contentsOf: [0xEF, 0xBF, 0xBD] as [UInt8])  // U+FFFD for a bad byte
-        i += 1
+        // An invalid UTF-8 byte: U+FFFD, as Go does.
+        scratch.append(0xEF)
+        scratch.append(0xBF)
+        scratch.append(0xBD)
+        p += 1
       }
-      runStart = i
+      runStart = p
     }
+    i = count
     throw endOfInput()
   }
 

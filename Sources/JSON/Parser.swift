@@ -24,7 +24,9 @@ struct Parser: ~Copyable {
   /// Members of all open objects, innermost last; a member whose value is being parsed holds a
   /// `.null` placeholder.
   var members = MoveStack<(key: String, value: JSONValue)>(capacity: 64)
-  var scratch: [UInt8] = []
+  /// `fingerprint` of each entry of `members` (0 when the key had escapes or invalid UTF-8).
+  var keyPrints = MoveStack<UInt64>(capacity: 64)
+  var scratch = ByteSink(capacity: 256)
   /// Whether the last string parsed had escapes or invalid UTF-8 (so differs from its bytes).
   var lastStringWasDecoded = false
   var duplicates: [JSONDuplicateKey] = []
@@ -111,7 +113,9 @@ struct Parser: ~Copyable {
           }
           guard base[i] == UInt8(ascii: "}") else { throw error("after object key:value pair") }
           i += 1
-          value = .object(JSONObject(uniqueMembers: members.popArray(from: stack.pop().start)))
+          let start = stack.pop().start
+          keyPrints.truncate(to: start)
+          value = .object(JSONObject(uniqueMembers: members.popArray(from: start)))
         } else {
           elements.push(value)
           stack[top].slot += 1
@@ -144,17 +148,21 @@ struct Parser: ~Copyable {
     }
     let keyOffset = i
     let key = try parseString()
+    // Raw key bytes are the key unless it was decoded; then 0 means "compare the strings".
+    let print =
+      lastStringWasDecoded ? 0 : Parser.fingerprint(base + keyOffset + 1, i - keyOffset - 2)
     skipWhitespace()
     guard i < count else { throw endOfInput() }
     guard base[i] == UInt8(ascii: ":") else { throw error("after object key") }
     i += 1
     let top = stack.count - 1
-    if let existing = findKey(key, inFrame: top) {
+    if let existing = findKey(key, print: print, inFrame: top) {
       try noteDuplicate(key, offset: keyOffset)
       stack[top].slot = existing
     } else {
       let n = members.count
       members.push((key, .null))
+      keyPrints.push(print)
       stack[top].slot = n
       if stack[top].index != nil {
         stack[top].index![key] = n
@@ -167,15 +175,30 @@ struct Parser: ~Copyable {
     }
   }
 
-  /// The slot in `members` of `key` in the object of frame `f`, if present.
-  func findKey(_ key: String, inFrame f: Int) -> Int? {
+  /// The slot in `members` of `key` in the object of frame `f`, if present. Fingerprints rule
+  /// out most keys without comparing strings.
+  func findKey(_ key: String, print: UInt64, inFrame f: Int) -> Int? {
     if let index = stack[f].index { return index[key] }
     var j = stack[f].start
     while j < members.count {
-      if members[j].key == key { return j }
+      let other = keyPrints[j]
+      if (other == print || other == 0 || print == 0) && members[j].key == key { return j }
       j += 1
     }
     return nil
+  }
+
+  /// A nonzero summary of raw key bytes: equal bytes give equal fingerprints.
+  @inline(__always)
+  static func fingerprint(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    var x: UInt64
+    if n >= 8 {
+      x = SWAR.load(p) ^ (SWAR.load(p + n - 8) &* 0x9E37_79B9_7F4A_7C15)
+    } else {
+      x = 0
+      for k in 0..<n { x = x << 8 | UInt64(p[k]) }
+    }
+    return x ^ UInt64(truncatingIfNeeded: n) << 56 | 1 << 63
   }
 
   /// Records (or, with `.reject`, refuses) a repeated key of the top frame.
