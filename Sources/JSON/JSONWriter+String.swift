@@ -17,8 +17,20 @@ extension JSONWriter {
     buffer.append(contentsOf: sink.bytes)
   }
 
-  /// Writes valid UTF-8 as a JSON string literal: runs that need no escaping are found 8 bytes
-  /// at a time and copied in bulk.
+  /// Writes a String as a JSON string literal without copying it.
+  @inline(__always)
+  static func writeQuoted(_ string: String, to sink: inout ByteSink) {
+    let done: Void? = string.utf8.withContiguousStorageIfAvailable {
+      writeQuoted(utf8: $0, to: &sink)
+    }
+    if done == nil {
+      var copy = string
+      copy.withUTF8 { writeQuoted(utf8: $0, to: &sink) }
+    }
+  }
+
+  /// Writes valid UTF-8 as a JSON string literal. The common case, nothing to escape, is one
+  /// scan (8 bytes at a time) and one copy.
   static func writeQuoted(utf8: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
     let n = utf8.count
     sink.reserve(n + 2)
@@ -27,10 +39,25 @@ extension JSONWriter {
       sink.put(UInt8(ascii: "\""))
       return
     }
-    var runStart = 0
     var p = 0
+    while p + 8 <= n && SWAR.writerSpecial(SWAR.load(s + p)) == 0 { p += 8 }
+    while p < n && !needsAttention(s[p]) { p += 1 }
+    if p < n {
+      writeEscaping(s, n, from: p, to: &sink)
+    } else {
+      sink.putUnchecked(utf8)
+    }
+    sink.put(UInt8(ascii: "\""))
+  }
+
+  /// Writes `s[0..<n]` when `s[first]` needs attention: clean runs are copied in bulk.
+  static func writeEscaping(
+    _ s: UnsafePointer<UInt8>, _ n: Int, from first: Int, to sink: inout ByteSink
+  ) {
+    var runStart = 0
+    var p = first
     // Bytes before `slowEnd` are checked one at a time (a block of 8 failed the quick test).
-    var slowEnd = 0
+    var slowEnd = p + 1
     while p < n {
       if p >= slowEnd {
         while p + 8 <= n && SWAR.writerSpecial(SWAR.load(s + p)) == 0 { p += 8 }
@@ -47,7 +74,7 @@ extension JSONWriter {
         continue
       }
       sink.putUnchecked(UnsafeBufferPointer(start: s + runStart, count: p - runStart))
-      // Room for the longest escape (6 bytes) plus everything still to come.
+      // Room for the longest escape (6 bytes) plus everything still to come and the quote.
       sink.reserve(n - p + 7)
       if b == 0xE2 {
         // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
@@ -60,7 +87,6 @@ extension JSONWriter {
       runStart = p
     }
     sink.putUnchecked(UnsafeBufferPointer(start: s + runStart, count: n - runStart))
-    sink.put(UInt8(ascii: "\""))
   }
 
   /// True for bytes that are escaped (`"`, `\`, controls, `<`, `>`, `&`) or may start

@@ -15,7 +15,7 @@ public enum JSONWriter {
     case .bool(let b): sink.append(b ? "true" : "false")
     case .int(let n): writeInt(n, to: &sink)
     case .double(let d): writeDouble(d, to: &sink)
-    case .string(var s): s.withUTF8 { writeQuoted(utf8: $0, to: &sink) }
+    case .string(let s): writeQuoted(s, to: &sink)
     case .array(let elements):
       sink.append(UInt8(ascii: "["))
       var first = true
@@ -31,8 +31,7 @@ public enum JSONWriter {
       for member in object.members {
         if !first { sink.append(UInt8(ascii: ",")) }
         first = false
-        var key = member.key
-        key.withUTF8 { writeQuoted(utf8: $0, to: &sink) }
+        writeQuoted(member.key, to: &sink)
         sink.append(UInt8(ascii: ":"))
         write(member.value, to: &sink)
       }

@@ -10,28 +10,26 @@ extension Parser {
     let count = self.count
     let start = i + 1
     var p = start
-    var checkedEnd = start  // bytes before this are known to need a byte-by-byte look
-    while true {
-      if p >= checkedEnd {
-        while p + 8 <= count && SWAR.parserSpecial(SWAR.load(base + p)) == 0 { p += 8 }
-        checkedEnd = p + 8
-      }
-      guard p < count else { break }
-      let b = base[p]
-      if b == UInt8(ascii: "\"") {
-        i = p + 1
-        lastStringWasDecoded = false
-        return String(
-          decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
-      }
-      if b < 0x80 {
-        if b == UInt8(ascii: "\\") || b < 0x20 { break }
+    scan: while true {
+      while p + 8 <= count && SWAR.parserSpecial(SWAR.load(base + p)) == 0 { p += 8 }
+      while p < count {
+        let b = base[p]
+        if b >= 0x80 {
+          let n = Parser.utf8SequenceLength(base, count, p)
+          if n == 0 { break scan }
+          p += n
+          continue scan
+        }
+        if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break scan }
         p += 1
-        continue
       }
-      let n = Parser.utf8SequenceLength(base, count, p)
-      if n == 0 { break }
-      p += n
+      break
+    }
+    if p < count && base[p] == UInt8(ascii: "\"") {
+      i = p + 1
+      lastStringWasDecoded = false
+      return String(
+        decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }
     i = p
     lastStringWasDecoded = true
