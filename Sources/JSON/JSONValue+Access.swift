@@ -29,7 +29,7 @@ extension JSONValue {
   public var int64Value: Int64? {
     switch self {
     case .int(let n): return n
-    case .double(let d): return Int64(exactly: d)
+    case .double(let d): return exactInt64(d)
     default: return nil
     }
   }
@@ -60,4 +60,12 @@ extension JSONValue {
     if case .null = self { return true }
     return false
   }
+}
+
+/// `Int64(exactly:)` without libm (that initializer calls `trunc`, and this module links no
+/// libm): the conversion truncates in hardware, and equality tells whether it was exact.
+func exactInt64(_ d: Double) -> Int64? {
+  guard d >= -0x1p63 && d < 0x1p63 else { return nil }
+  let n = Int64(d)
+  return Double(n) == d ? n : nil
 }

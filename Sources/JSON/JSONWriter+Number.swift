@@ -1,6 +1,6 @@
 extension JSONWriter {
   /// Appends an integer in decimal.
-  static func appendInt(_ n: Int64, to buffer: inout [UInt8]) {
+  static func writeInt(_ n: Int64, to sink: inout ByteSink) {
     var magnitude = n.magnitude
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
       var k = 20
@@ -9,50 +9,50 @@ extension JSONWriter {
         digits[k] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
         magnitude /= 10
       } while magnitude != 0
-      if n < 0 { buffer.append(UInt8(ascii: "-")) }
-      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[k..<20]))
+      if n < 0 { sink.append(UInt8(ascii: "-")) }
+      sink.append(UnsafeBufferPointer(rebasing: digits[k..<20]))
     }
   }
 
   /// Appends a finite double the way Go's `encoding/json` does: the shortest digits that round
   /// trip, plain decimal unless `abs < 1e-6 || abs >= 1e21`, exponents as `e-7` / `e+21`.
   /// Non-finite values (which `JSONValue` never holds) are written as `null`.
-  static func appendDouble(_ d: Double, to buffer: inout [UInt8]) {
+  static func writeDouble(_ d: Double, to sink: inout ByteSink) {
     guard d.isFinite else {
-      appendASCII("null", to: &buffer)
+      sink.append("null")
       return
     }
     let decimal = ShortestDecimal(d)
     if decimal.digits.isEmpty {
-      appendASCII(d.sign == .minus ? "-0" : "0", to: &buffer)
+      sink.append(d.sign == .minus ? "-0" : "0")
       return
     }
-    if d.sign == .minus { buffer.append(UInt8(ascii: "-")) }
+    if d.sign == .minus { sink.append(UInt8(ascii: "-")) }
     let digits = decimal.digits
     let point = decimal.pointPosition
     let magnitude = d.magnitude
     if magnitude < 1e-6 || magnitude >= 1e21 {
-      buffer.append(digits[0])
+      sink.append(digits[0])
       if digits.count > 1 {
-        buffer.append(UInt8(ascii: "."))
-        buffer.append(contentsOf: digits[1...])
+        sink.append(UInt8(ascii: "."))
+        for c in digits[1...] { sink.append(c) }
       }
       let exponent = point - 1
-      buffer.append(UInt8(ascii: "e"))
-      buffer.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-      if exponent >= 0 && exponent < 10 { buffer.append(UInt8(ascii: "0")) }
-      appendInt(Int64(exponent.magnitude), to: &buffer)
+      sink.append(UInt8(ascii: "e"))
+      sink.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+      if exponent >= 0 && exponent < 10 { sink.append(UInt8(ascii: "0")) }
+      writeInt(Int64(exponent.magnitude), to: &sink)
     } else if point <= 0 {
-      appendASCII("0.", to: &buffer)
-      buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point))
-      buffer.append(contentsOf: digits)
+      sink.append("0.")
+      for _ in 0..<(-point) { sink.append(UInt8(ascii: "0")) }
+      for c in digits { sink.append(c) }
     } else if point >= digits.count {
-      buffer.append(contentsOf: digits)
-      buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: point - digits.count))
+      for c in digits { sink.append(c) }
+      for _ in 0..<(point - digits.count) { sink.append(UInt8(ascii: "0")) }
     } else {
-      buffer.append(contentsOf: digits[..<point])
-      buffer.append(UInt8(ascii: "."))
-      buffer.append(contentsOf: digits[point...])
+      for c in digits[..<point] { sink.append(c) }
+      sink.append(UInt8(ascii: "."))
+      for c in digits[point...] { sink.append(c) }
     }
   }
 }

@@ -4,51 +4,62 @@
 public enum JSONWriter {
   /// Appends `value` to `buffer`.
   public static func append(_ value: JSONValue, to buffer: inout [UInt8]) {
-    switch value {
-    case .null: appendASCII("null", to: &buffer)
-    case .bool(let b): appendASCII(b ? "true" : "false", to: &buffer)
-    case .int(let n): appendInt(n, to: &buffer)
-    case .double(let d): appendDouble(d, to: &buffer)
-    case .string(let s): appendQuoted(s, to: &buffer)
-    case .array(let elements):
-      buffer.append(UInt8(ascii: "["))
-      var first = true
-      for element in elements {
-        if !first { buffer.append(UInt8(ascii: ",")) }
-        first = false
-        append(element, to: &buffer)
-      }
-      buffer.append(UInt8(ascii: "]"))
-    case .object(let object):
-      buffer.append(UInt8(ascii: "{"))
-      var first = true
-      for member in object.members {
-        if !first { buffer.append(UInt8(ascii: ",")) }
-        first = false
-        appendQuoted(member.key, to: &buffer)
-        buffer.append(UInt8(ascii: ":"))
-        append(member.value, to: &buffer)
-      }
-      buffer.append(UInt8(ascii: "}"))
-    }
+    var sink = ByteSink(capacity: 1024)
+    write(value, to: &sink)
+    buffer.append(contentsOf: sink.bytes)
   }
 
-  @inline(__always) static func appendASCII(_ s: StaticString, to buffer: inout [UInt8]) {
-    buffer.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+  static func write(_ value: JSONValue, to sink: inout ByteSink) {
+    switch value {
+    case .null: sink.append("null")
+    case .bool(let b): sink.append(b ? "true" : "false")
+    case .int(let n): writeInt(n, to: &sink)
+    case .double(let d): writeDouble(d, to: &sink)
+    case .string(let s): writeQuoted(s, to: &sink)
+    case .array(let elements):
+      sink.append(UInt8(ascii: "["))
+      var first = true
+      for element in elements {
+        if !first { sink.append(UInt8(ascii: ",")) }
+        first = false
+        write(element, to: &sink)
+      }
+      sink.append(UInt8(ascii: "]"))
+    case .object(let object):
+      sink.append(UInt8(ascii: "{"))
+      var first = true
+      for member in object.members {
+        if !first { sink.append(UInt8(ascii: ",")) }
+        first = false
+        writeQuoted(member.key, to: &sink)
+        sink.append(UInt8(ascii: ":"))
+        write(member.value, to: &sink)
+      }
+      sink.append(UInt8(ascii: "}"))
+    }
   }
 }
 
 extension JSONValue: CustomStringConvertible {
   /// The canonical compact JSON bytes of this value.
   public func serialized() -> [UInt8] {
-    var buffer: [UInt8] = []
-    buffer.reserveCapacity(256)
-    JSONWriter.append(self, to: &buffer)
-    return buffer
+    var sink = ByteSink(capacity: 1024)
+    JSONWriter.write(self, to: &sink)
+    let bytes = sink.bytes
+    return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+      if let target = buffer.baseAddress, let source = bytes.baseAddress {
+        target.update(from: source, count: bytes.count)
+      }
+      initialized = bytes.count
+    }
   }
 
   /// The canonical compact JSON text of this value.
-  public var jsonString: String { String(decoding: serialized(), as: UTF8.self) }
+  public var jsonString: String {
+    var sink = ByteSink(capacity: 1024)
+    JSONWriter.write(self, to: &sink)
+    return String(decoding: sink.bytes, as: UTF8.self)
+  }
 
   public var description: String { jsonString }
 }

@@ -1,53 +1,76 @@
 extension Parser {
-  @inline(__always) func isDigit(_ p: Int) -> Bool {
-    p < count && base[p] &- UInt8(ascii: "0") < 10
-  }
-
   /// Parses a number starting at `-` or a digit.
   ///
   /// Integer literals that fit Int64 become `.int` (so `-0` is `.int(0)`); other literals become
   /// `.double`; a literal beyond Double's range is an error, as in Go.
   mutating func parseNumber() throws(JSONError) -> JSONValue {
+    // Work on locals: the scan stays in registers.
+    let base = self.base
+    let count = self.count
     let start = i
-    let negative = base[i] == UInt8(ascii: "-")
-    if negative {
-      i += 1
-      guard i < count else { throw endOfInput() }
+    var p = start
+    @inline(__always) func isDigit(_ p: Int) -> Bool {
+      p < count && base[p] &- UInt8(ascii: "0") < 10
     }
-    guard isDigit(i) else { throw error("in numeric literal") }
-    if base[i] == UInt8(ascii: "0") {
-      i += 1
-    } else {
-      while isDigit(i) { i += 1 }
-    }
-    let integerEnd = i
+    let negative = base[p] == UInt8(ascii: "-")
+    if negative { p += 1 }
+    var failure: String? = nil
     var isInteger = true
-    if i < count && base[i] == UInt8(ascii: ".") {
-      isInteger = false
-      i += 1
-      guard i < count else { throw endOfInput() }
-      guard isDigit(i) else { throw error("after decimal point in numeric literal") }
-      while isDigit(i) { i += 1 }
-    }
-    if i < count && (base[i] | 0x20) == UInt8(ascii: "e") {
-      isInteger = false
-      i += 1
-      guard i < count else { throw endOfInput() }
-      if base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") {
-        i += 1
-        guard i < count else { throw endOfInput() }
+    var integerEnd = p
+    scan: do {
+      guard p < count else { break scan }
+      guard isDigit(p) else {
+        failure = "in numeric literal"
+        break scan
       }
-      guard isDigit(i) else { throw error("in exponent of numeric literal") }
-      while isDigit(i) { i += 1 }
+      if base[p] == UInt8(ascii: "0") {
+        p += 1
+      } else {
+        while isDigit(p) { p += 1 }
+      }
+      integerEnd = p
+      if p < count && base[p] == UInt8(ascii: ".") {
+        isInteger = false
+        p += 1
+        guard p < count else { break scan }
+        guard isDigit(p) else {
+          failure = "after decimal point in numeric literal"
+          break scan
+        }
+        while isDigit(p) { p += 1 }
+      }
+      if p < count && (base[p] | 0x20) == UInt8(ascii: "e") {
+        isInteger = false
+        p += 1
+        guard p < count else { break scan }
+        if base[p] == UInt8(ascii: "+") || base[p] == UInt8(ascii: "-") {
+          p += 1
+          guard p < count else { break scan }
+        }
+        guard isDigit(p) else {
+          failure = "in exponent of numeric literal"
+          break scan
+        }
+        while isDigit(p) { p += 1 }
+      }
+      i = p
+      if isInteger,
+        let v = Parser.integerValue(
+          base, from: negative ? start + 1 : start, to: integerEnd, negative: negative)
+      {
+        return .int(v)
+      }
+      return try doubleValue(from: start, to: p)
     }
-    if isInteger,
-      let v = integerValue(
-        digitsFrom: negative ? start + 1 : start, to: integerEnd, negative: negative)
-    {
-      return .int(v)
-    }
+    i = p
+    if let failure { throw error(failure) }
+    throw endOfInput()
+  }
+
+  /// The double a validated literal denotes, by Swift's correctly rounded `Double(_:)`.
+  func doubleValue(from start: Int, to end: Int) throws(JSONError) -> JSONValue {
     let text = String(
-      decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+      decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
     guard let d = Double(text), d.isFinite else {
       throw JSONError(
         message: "cannot unmarshal number \(text) into Go value of type float64", offset: start)
@@ -56,7 +79,10 @@ extension Parser {
   }
 
   /// The Int64 value of the validated digits `from..<to`, or nil if it does not fit.
-  func integerValue(digitsFrom from: Int, to: Int, negative: Bool) -> Int64? {
+  @inline(__always)
+  static func integerValue(
+    _ base: UnsafePointer<UInt8>, from: Int, to: Int, negative: Bool
+  ) -> Int64? {
     let n = to - from
     if n <= 18 {
       var v: Int64 = 0

@@ -1,60 +1,85 @@
 extension Parser {
   /// Parses a string literal starting at its opening quote.
   ///
-  /// Fast path: no escapes and valid UTF-8, so the String is made from the input slice once.
-  /// Otherwise the decoded bytes are built in `scratch` (escapes resolved, each invalid UTF-8
-  /// byte replaced by U+FFFD as Go does).
+  /// Fast path: no escapes and valid UTF-8, so the String is made from the input slice once
+  /// (ASCII is scanned 8 bytes at a time). Otherwise the decoded bytes are built in `scratch`
+  /// (escapes resolved, each invalid UTF-8 byte replaced by U+FFFD as Go does) and
+  /// `lastStringWasDecoded` is set.
   mutating func parseString() throws(JSONError) -> String {
-    i += 1
-    let start = i
-    while i < count {
-      let b = base[i]
-      if b == UInt8(ascii: "\"") {
-        let s = String(
-          decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
-        i += 1
-        return s
+    let base = self.base
+    let count = self.count
+    let start = i + 1
+    var p = start
+    scan: while true {
+      while p + 8 <= count && SWAR.parserSpecial(SWAR.load(base + p)) == 0 { p += 8 }
+      while p < count {
+        let b = base[p]
+        if b >= 0x80 {
+          let n = Parser.utf8SequenceLength(base, count, p)
+          if n == 0 { break scan }
+          p += n
+          continue scan
+        }
+        if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break scan }
+        p += 1
       }
-      if b < 0x80 {
-        if b == UInt8(ascii: "\\") || b < 0x20 { break }
-        i += 1
-        continue
-      }
-      let n = utf8SequenceLength(at: i)
-      if n == 0 { break }
-      i += n
+      break
     }
+    if p < count && base[p] == UInt8(ascii: "\"") {
+      i = p + 1
+      lastStringWasDecoded = false
+      return String(
+        decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
+    }
+    i = p
+    lastStringWasDecoded = true
     return try parseStringSlow(start: start)
   }
 
-  /// Continues a string at `i` after the clean prefix `start..<i`, decoding into `scratch`.
+  /// Continues a string at `i` after the clean prefix `start..<i`, decoding into `scratch`;
+  /// clean runs are found 8 bytes at a time and copied in bulk.
   mutating func parseStringSlow(start: Int) throws(JSONError) -> String {
-    scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
-    while i < count {
-      let b = base[i]
-      if b == UInt8(ascii: "\"") {
-        i += 1
-        return String(decoding: scratch, as: UTF8.self)
+    let base = self.base
+    let count = self.count
+    scratch.removeAll()
+    var runStart = start
+    var p = i
+    while true {
+      while p + 8 <= count && SWAR.parserSpecial(SWAR.load(base + p)) == 0 { p += 8 }
+      guard p < count else { break }
+      let b = base[p]
+      if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+        p += 1
+        continue
       }
-      if b == UInt8(ascii: "\\") {
-        try parseEscape()
-      } else if b < 0x20 {
-        throw error("in string literal")
-      } else if b < 0x80 {
-        scratch.append(b)
-        i += 1
-      } else {
-        let n = utf8SequenceLength(at: i)
-        if n == 0 {
-          scratch.append(contentsOf: [0xEF, 0xBF, 0xBD] as [UInt8])
-          i += 1
-        } else {
-          scratch.append(contentsOf: UnsafeBufferPointer(start: base + i, count: n))
-          i += n
+      if b >= 0x80 {
+        let n = Parser.utf8SequenceLength(base, count, p)
+        if n != 0 {
+          p += n
+          continue
         }
       }
+      scratch.append(UnsafeBufferPointer(start: base + runStart, count: p - runStart))
+      if b == UInt8(ascii: "\"") {
+        i = p + 1
+        return String(decoding: scratch.bytes, as: UTF8.self)
+      }
+      i = p
+      if b == UInt8(ascii: "\\") {
+        try parseEscape()
+        p = i
+      } else if b < 0x20 {
+        throw error("in string literal")
+      } else {
+        // An invalid UTF-8 byte: U+FFFD, as Go does.
+        scratch.append(0xEF)
+        scratch.append(0xBF)
+        scratch.append(0xBD)
+        p += 1
+      }
+      runStart = p
     }
+    i = count
     throw endOfInput()
   }
 
@@ -139,6 +164,10 @@ extension Parser {
   /// The length of the well-formed UTF-8 sequence starting at `at` (a byte >= 0x80), or 0 if
   /// it is ill-formed (Go's `utf8.DecodeRune` rules: no overlongs, surrogates or > U+10FFFF).
   func utf8SequenceLength(at p: Int) -> Int {
+    Parser.utf8SequenceLength(base, count, p)
+  }
+
+  static func utf8SequenceLength(_ base: UnsafePointer<UInt8>, _ count: Int, _ p: Int) -> Int {
     let b0 = base[p]
     @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
       p + k < count && base[p + k] >= lo && base[p + k] <= hi

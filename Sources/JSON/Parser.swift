@@ -1,12 +1,12 @@
 /// The parser's state: the input, a cursor, the open containers and reusable scratch space.
-struct Parser {
+struct Parser: ~Copyable {
   /// An array or object that has been opened but not yet closed.
   struct Frame {
     var isObject: Bool
-    var elements: [JSONValue] = []
-    /// Object members; the member being parsed holds a `.null` placeholder until its value ends.
-    var members: [(key: String, value: JSONValue)] = []
-    /// Where the value being parsed goes in `members` (a repeated key reuses the first slot).
+    /// Where this container's elements (in `elements`) or members (in `members`) begin.
+    var start: Int
+    /// Arrays: elements stored so far. Objects: the index in `members` that receives the value
+    /// being parsed (a repeated key reuses its first slot).
     var slot = 0
     /// Key positions, built once an object grows past `linearSearchLimit` members.
     var index: [String: Int]? = nil
@@ -18,8 +18,17 @@ struct Parser {
   let count: Int
   let options: JSONParseOptions
   var i = 0
-  var stack: [Frame] = []
-  var scratch: [UInt8] = []
+  var stack = MoveStack<Frame>(capacity: 16)
+  /// Elements of all open arrays, innermost last.
+  var elements = MoveStack<JSONValue>(capacity: 64)
+  /// Members of all open objects, innermost last; a member whose value is being parsed holds a
+  /// `.null` placeholder.
+  var members = MoveStack<(key: String, value: JSONValue)>(capacity: 64)
+  /// `fingerprint` of each entry of `members` (0 when the key had escapes or invalid UTF-8).
+  var keyPrints = MoveStack<UInt64>(capacity: 64)
+  var scratch = ByteSink(capacity: 256)
+  /// Whether the last string parsed had escapes or invalid UTF-8 (so differs from its bytes).
+  var lastStringWasDecoded = false
   var duplicates: [JSONDuplicateKey] = []
 
   init(base: UnsafePointer<UInt8>, count: Int, options: JSONParseOptions) {
@@ -46,7 +55,6 @@ struct Parser {
 
   /// Parses one value, with arbitrarily deep nesting handled by `stack` instead of recursion.
   mutating func parseValueTree() throws(JSONError) -> JSONValue {
-    stack.removeAll(keepingCapacity: true)
     outer: while true {
       skipWhitespace()
       guard i < count else { throw endOfInput() }
@@ -60,7 +68,7 @@ struct Parser {
           i += 1
           value = .object(JSONObject())
         } else {
-          stack.append(Frame(isObject: true))
+          stack.push(Frame(isObject: true, start: members.count))
           try parseKeyAndColon()
           continue outer
         }
@@ -72,7 +80,7 @@ struct Parser {
           i += 1
           value = .array([])
         } else {
-          stack.append(Frame(isObject: false))
+          stack.push(Frame(isObject: false, start: elements.count))
           continue outer
         }
       case UInt8(ascii: "\""):
@@ -96,7 +104,7 @@ struct Parser {
         let top = stack.count - 1
         skipWhitespace()
         if stack[top].isObject {
-          stack[top].members[stack[top].slot].value = value
+          members[stack[top].slot].value = value
           guard i < count else { throw endOfInput() }
           if base[i] == UInt8(ascii: ",") {
             i += 1
@@ -105,9 +113,12 @@ struct Parser {
           }
           guard base[i] == UInt8(ascii: "}") else { throw error("after object key:value pair") }
           i += 1
-          value = .object(JSONObject(uniqueMembers: stack.removeLast().members))
+          let start = stack.pop().start
+          keyPrints.truncate(to: start)
+          value = .object(JSONObject(uniqueMembers: members.popArray(from: start)))
         } else {
-          stack[top].elements.append(value)
+          elements.push(value)
+          stack[top].slot += 1
           guard i < count else { throw endOfInput() }
           if base[i] == UInt8(ascii: ",") {
             i += 1
@@ -115,7 +126,7 @@ struct Parser {
           }
           guard base[i] == UInt8(ascii: "]") else { throw error("after array element") }
           i += 1
-          value = .array(stack.removeLast().elements)
+          value = .array(elements.popArray(from: stack.pop().start))
         }
       }
       return value
@@ -137,34 +148,57 @@ struct Parser {
     }
     let keyOffset = i
     let key = try parseString()
+    // Raw key bytes are the key unless it was decoded; then 0 means "compare the strings".
+    let print =
+      lastStringWasDecoded ? 0 : Parser.fingerprint(base + keyOffset + 1, i - keyOffset - 2)
     skipWhitespace()
     guard i < count else { throw endOfInput() }
     guard base[i] == UInt8(ascii: ":") else { throw error("after object key") }
     i += 1
     let top = stack.count - 1
-    if let existing = findKey(key, inFrame: top) {
+    if let existing = findKey(key, print: print, inFrame: top) {
       try noteDuplicate(key, offset: keyOffset)
       stack[top].slot = existing
     } else {
-      let n = stack[top].members.count
-      stack[top].members.append((key, .null))
+      let n = members.count
+      members.push((key, .null))
+      keyPrints.push(print)
       stack[top].slot = n
       if stack[top].index != nil {
         stack[top].index![key] = n
-      } else if n + 1 == Parser.linearSearchLimit {
+      } else if n + 1 - stack[top].start == Parser.linearSearchLimit {
         var index: [String: Int] = [:]
-        index.reserveCapacity(n * 2 + 2)
-        for (j, m) in stack[top].members.enumerated() { index[m.key] = j }
+        index.reserveCapacity(2 * Parser.linearSearchLimit)
+        for j in stack[top].start..<members.count { index[members[j].key] = j }
         stack[top].index = index
       }
     }
   }
 
-  func findKey(_ key: String, inFrame f: Int) -> Int? {
+  /// The slot in `members` of `key` in the object of frame `f`, if present. Fingerprints rule
+  /// out most keys without comparing strings.
+  func findKey(_ key: String, print: UInt64, inFrame f: Int) -> Int? {
     if let index = stack[f].index { return index[key] }
-    let members = stack[f].members
-    for j in members.indices where members[j].key == key { return j }
+    var j = stack[f].start
+    while j < members.count {
+      let other = keyPrints[j]
+      if (other == print || other == 0 || print == 0) && members[j].key == key { return j }
+      j += 1
+    }
     return nil
+  }
+
+  /// A nonzero summary of raw key bytes: equal bytes give equal fingerprints.
+  @inline(__always)
+  static func fingerprint(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    var x: UInt64
+    if n >= 8 {
+      x = SWAR.load(p) ^ (SWAR.load(p + n - 8) &* 0x9E37_79B9_7F4A_7C15)
+    } else {
+      x = 0
+      for k in 0..<n { x = x << 8 | UInt64(p[k]) }
+    }
+    return x ^ UInt64(truncatingIfNeeded: n) << 56 | 1 << 63
   }
 
   /// Records (or, with `.reject`, refuses) a repeated key of the top frame.
@@ -174,8 +208,8 @@ struct Parser {
     }
     var tokens: [String] = []
     tokens.reserveCapacity(stack.count)
-    for frame in stack.dropLast() {
-      tokens.append(frame.isObject ? frame.members[frame.slot].key : String(frame.elements.count))
+    for f in 0..<stack.count - 1 {
+      tokens.append(stack[f].isObject ? members[stack[f].slot].key : String(stack[f].slot))
     }
     tokens.append(key)
     duplicates.append(JSONDuplicateKey(pointer: JSONPointer(tokens: tokens), offset: offset))

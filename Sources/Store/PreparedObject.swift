@@ -5,56 +5,48 @@ import JSON
 /// with its revision (inside the backend's critical section) is a single copy, not a
 /// serialization.
 ///
-/// Invariants: `body` is a JSON object with a `metadata` object whose `resourceVersion` member
-/// exists (its value is a placeholder); `template[..<gap]` + `"<revision>"` + `template[gap...]`
-/// is the canonical serialization of `body` with that revision.
-public struct PreparedObject: Sendable {
+/// Invariant: `template[..<gap]` + `"<revision>"` + `template[gap...]` is the canonical
+/// serialization of the object with `metadata.resourceVersion` set to that revision (in place
+/// if the member existed, else appended to `metadata`).
+public final class PreparedObject: Sendable {
   public let key: ObjectKey
-  let body: JSONValue
   let template: [UInt8]
   let gap: Int
-  let uid: String?
-  let labels: [String: String]
-  let fields: [String: String]
-  let isDeleting: Bool
-  let finalizers: [String]
+  let metadata: ObjectMetadata
 
   /// Prepares `object` for `key`. `fields` are the selectable fields the caller computed
   /// (e.g. `metadata.name`, `status.phase`). Throws `invalidObject` unless `object` is a JSON
   /// object with a `metadata` object.
   public init(key: ObjectKey, object: JSONValue, fields: [String: String] = [:]) throws(StoreError) {
-    guard case .object(var top) = object else {
+    guard case .object(let top) = object else {
       throw .invalidObject("the object for \(key) is not a JSON object")
     }
-    guard case .object(var meta)? = top["metadata"] else {
+    guard case .object(let meta)? = top["metadata"] else {
       throw .invalidObject("the object for \(key) has no metadata object")
     }
     self.key = key
-    self.fields = fields
-    uid = meta["uid"].flatMap { if case .string(let s) = $0 { s } else { nil } }
+    let uid = meta["uid"].flatMap { if case .string(let s) = $0 { s } else { nil } }
     var labels: [String: String] = [:]
     if case .object(let l)? = meta["labels"] {
       for m in l.members { if case .string(let v) = m.value { labels[m.key] = v } }
     }
-    self.labels = labels
-    if let ts = meta["deletionTimestamp"], ts != .null { isDeleting = true } else { isDeleting = false }
+    var isDeleting = false
+    if let ts = meta["deletionTimestamp"], ts != .null { isDeleting = true }
     var finalizers: [String] = []
     if case .array(let f)? = meta["finalizers"] {
       for v in f { if case .string(let s) = v { finalizers.append(s) } }
     }
-    self.finalizers = finalizers
-    meta["resourceVersion"] = .string("")
-    top["metadata"] = .object(meta)
-    body = .object(top)
+    metadata = ObjectMetadata(
+      uid: uid, labels: labels, fields: fields, isDeleting: isDeleting, finalizers: finalizers)
     (template, gap) = Self.serializeWithGap(top)
   }
 
-  /// Serializes `top` leaving out the value of `metadata.resourceVersion`; returns the bytes
-  /// and the offset where that value belongs.
+  /// Serializes `top` leaving out the value of `metadata.resourceVersion` (appending the member
+  /// to `metadata` if absent); returns the bytes and the offset where that value belongs.
   static func serializeWithGap(_ top: JSONObject) -> ([UInt8], Int) {
     var out: [UInt8] = []
     out.reserveCapacity(1024)
-    var gap = 0
+    var gap = -1
     out.append(UInt8(ascii: "{"))
     var first = true
     for member in top.members {
@@ -79,6 +71,12 @@ public struct PreparedObject: Sendable {
           JSONWriter.append(m.value, to: &out)
         }
       }
+      if gap < 0 {
+        if !firstMeta { out.append(UInt8(ascii: ",")) }
+        JSONWriter.appendQuoted("resourceVersion", to: &out)
+        out.append(UInt8(ascii: ":"))
+        gap = out.count
+      }
       out.append(UInt8(ascii: "}"))
     }
     out.append(UInt8(ascii: "}"))
@@ -98,21 +96,62 @@ public struct PreparedObject: Sendable {
     }
     return StoredObject(
       key: key, revision: revision, createRevision: createRevision, bytes: bytes,
-      rvStart: UInt32(gap), rvEnd: UInt32(bytes.count - (template.count - gap)), body: body,
-      uid: uid, labels: labels, fields: fields, isDeleting: isDeleting, finalizers: finalizers)
+      rvStart: UInt32(gap), rvEnd: UInt32(bytes.count - (template.count - gap)), metadata: metadata)
   }
 
   /// Whether committing this object over `current` would change nothing but the revision
   /// (kube-apiserver skips such writes: no new revision, no event).
   public func isUnchanged(from current: StoredObject) -> Bool {
-    guard fields == current.fields else { return false }
+    guard metadata.fields == current.fields else { return false }
     let start = Int(current.rvStart)
     let end = Int(current.rvEnd)
     guard gap == start, template.count - gap == current.bytes.count - end else { return false }
-    return template.withUnsafeBufferPointer { t in
-      current.bytes.withUnsafeBufferPointer { c in
-        t[..<gap].elementsEqual(c[..<start]) && t[gap...].elementsEqual(c[end...])
+    return template.withUnsafeBytes { t in
+      current.bytes.withUnsafeBytes { c in
+        bytesEqual(UnsafeRawBufferPointer(rebasing: t[..<gap]), UnsafeRawBufferPointer(rebasing: c[..<start]))
+          && bytesEqual(UnsafeRawBufferPointer(rebasing: t[gap...]), UnsafeRawBufferPointer(rebasing: c[end...]))
       }
     }
+  }
+}
+
+/// Byte equality, eight bytes at a time.
+func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+  guard a.count == b.count else { return false }
+  var i = 0
+  let n = a.count
+  while i + 8 <= n {
+    if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+    {
+      return false
+    }
+    i += 8
+  }
+  while i < n {
+    if a[i] != b[i] { return false }
+    i += 1
+  }
+  return true
+}
+
+/// The metadata the server reasons about, extracted once per write and shared by every
+/// `StoredObject` stamped from it (a restamped DELETED shares it too).
+final class ObjectMetadata: Sendable {
+  let uid: String?
+  let labels: [String: String]
+  let fields: [String: String]
+  let isDeleting: Bool
+  let finalizers: [String]
+
+  init(
+    uid: String?, labels: [String: String], fields: [String: String], isDeleting: Bool,
+    finalizers: [String]
+  ) {
+    self.uid = uid
+    self.labels = labels
+    self.fields = fields
+    self.isDeleting = isDeleting
+    self.finalizers = finalizers
   }
 }

@@ -44,6 +44,24 @@ public final class Store: Sendable {
     return try backend.create(prepared).object
   }
 
+  /// Creates an already prepared object (serialized outside any lock or retry loop).
+  @discardableResult
+  public func create(_ prepared: PreparedObject) throws(StoreError) -> StoredObject {
+    try backend.create(prepared).object
+  }
+
+  /// Updates with an already prepared object (see `update(_:_:fields:preconditions:)`).
+  @discardableResult
+  public func update(_ prepared: PreparedObject, preconditions: Preconditions = .none)
+    throws(StoreError) -> StoredObject
+  {
+    if let event = try backend.update(prepared, preconditions: preconditions) {
+      return event.object
+    }
+    guard let current = backend.get(prepared.key) else { throw .notFound(prepared.key) }
+    return current
+  }
+
   /// Replaces the object at `key` if `preconditions` hold (`notFound`, `conflict`). An update
   /// that changes nothing returns the current version without a new revision.
   @discardableResult
@@ -51,12 +69,7 @@ public final class Store: Sendable {
     _ key: ObjectKey, _ object: JSONValue, fields: [String: String] = [:],
     preconditions: Preconditions = .none
   ) throws(StoreError) -> StoredObject {
-    let prepared = try PreparedObject(key: key, object: object, fields: fields)
-    if let event = try backend.update(prepared, preconditions: preconditions) {
-      return event.object
-    }
-    guard let current = backend.get(key) else { throw .notFound(key) }
-    return current
+    try update(PreparedObject(key: key, object: object, fields: fields), preconditions: preconditions)
   }
 
   /// Deletes the object at `key` if `preconditions` hold; returns its last state stamped with

@@ -2,7 +2,8 @@
 ///
 /// History: an event is dropped only when the log holds more than `historySize` events AND the
 /// event is older than `historyAge` (`.zero` = count alone decides), or unconditionally when the
-/// log exceeds `historyHardLimit` (a memory safety net for write bursts).
+/// log exceeds `historyHardLimit` (a memory safety net for write bursts: each retained update
+/// keeps its previous object alive; default 10 × `historySize`, at least 100,000).
 public struct StoreConfiguration: Sendable {
   public var historySize: Int
   public var historyAge: Duration
@@ -17,12 +18,12 @@ public struct StoreConfiguration: Sendable {
 
   public init(
     historySize: Int = 10_000, historyAge: Duration = .seconds(300),
-    historyHardLimit: Int = 1_000_000, watchQueueLimit: Int = 8 << 20,
+    historyHardLimit: Int? = nil, watchQueueLimit: Int = 8 << 20,
     initialRevision: Revision = 1, clock: @escaping @Sendable () -> Int64 = monotonicNanoseconds
   ) {
     self.historySize = max(0, historySize)
     self.historyAge = historyAge
-    self.historyHardLimit = max(historyHardLimit, historySize)
+    self.historyHardLimit = max(historyHardLimit ?? max(10 * historySize, 100_000), historySize)
     self.watchQueueLimit = watchQueueLimit
     self.initialRevision = initialRevision
     self.clock = clock

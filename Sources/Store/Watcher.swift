@@ -39,6 +39,15 @@ public final class Watcher: Sendable {
     /// The revision of the last frame queued (or the start point).
     var lastRevision: Revision = 0
     var pending: Pending?
+
+    var hasSomething: Bool { !queue.isEmpty || pending != nil || termination != nil }
+
+    /// The callback to run if something is pending and the consumer was not told yet.
+    mutating func takeNotification() -> (@Sendable () -> Void)? {
+      guard !notified, hasSomething, let onReady else { return nil }
+      notified = true
+      return onReady
+    }
   }
 
   init(
@@ -58,16 +67,11 @@ public final class Watcher: Sendable {
   /// pending after a drain, and when the watch ends. Runs at once if something is pending.
   /// It must be cheap and must not call `Store.watch`.
   public func setOnReady(_ callback: @escaping @Sendable () -> Void) {
-    let run = state.withLock { s -> Bool in
+    let run = state.withLock { s in
       s.onReady = callback
-      let pending = !s.queue.isEmpty || s.pending != nil || s.termination != nil
-      if pending && !s.notified {
-        s.notified = true
-        return true
-      }
-      return false
+      return s.takeNotification()
     }
-    if run { callback() }
+    run?()
   }
 
   /// Takes every pending frame, in order, and the termination if the watch is over.
@@ -127,10 +131,7 @@ public final class Watcher: Sendable {
         s.queuedBytes += size
         s.lastRevision = frame.revision
       }
-      let alive = s.termination == nil
-      guard !s.notified else { return (alive, nil) }
-      s.notified = true
-      return (alive, s.onReady)
+      return (s.termination == nil, s.takeNotification())
     }
     notify?()
     return alive
@@ -160,9 +161,7 @@ public final class Watcher: Sendable {
         s.queue.append(frame)
         s.queuedBytes += size
       }
-      guard !s.notified else { return nil }
-      s.notified = true
-      return s.onReady
+      return s.takeNotification()
     }
     notify?()
     return made
@@ -180,10 +179,7 @@ public final class Watcher: Sendable {
         s.queuedBytes = s.queue.reduce(0) { $0 + $1.byteCount }
       }
       s.pending = pending
-      let has = pending != nil || !s.queue.isEmpty
-      guard has, !s.notified else { return nil }
-      s.notified = true
-      return s.onReady
+      return s.takeNotification()
     }
     notify?()
   }
@@ -205,9 +201,7 @@ public final class Watcher: Sendable {
       s.queuedBytes = frame.byteCount
       s.pending = nil
       s.termination = .expired
-      guard !s.notified else { return nil }
-      s.notified = true
-      return s.onReady
+      return s.takeNotification()
     }
     notify?()
     hub.unregister(self)

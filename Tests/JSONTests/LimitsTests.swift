@@ -67,6 +67,19 @@ import Testing
     #expect(v.objectValue?.keys[3] == "k3")
   }
 
+  @Test func duplicateKeysAreFoundWhateverTheirSpelling() throws {
+    // Escaped and raw spellings of one key, short and long (the parser compares fingerprints of
+    // raw key bytes first, so both paths matter).
+    let v = try parse(#"{"a":1,"\u0061":2,"annotations":3,"annot\u0061tions":4,"\u00e9":5,"é":6}"#)
+    #expect(v.objectValue?.keys == ["a", "annotations", "é"])
+    #expect(v["a"] == 2)
+    #expect(v["annotations"] == 4)
+    #expect(v["é"] == 6)
+    // Same length, same first and last 8 bytes, different middle: not duplicates.
+    let w = try parse(#"{"abcdefgh-1-ijklmnop":1,"abcdefgh-2-ijklmnop":2}"#)
+    #expect(w.objectValue?.count == 2)
+  }
+
   @Test func reportsDuplicateKeysWithTheirPaths() throws {
     let text =
       #"{"metadata":{"name":"a","labels":{"x":"1","x":"2"},"name":"b"},"items":[{"k":1,"k":2}]}"#

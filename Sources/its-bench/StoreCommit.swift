@@ -1,0 +1,89 @@
+import ArgumentParser
+import JSON
+import Store
+
+/// `store-commit`: commits per second of ~1 KiB ConfigMaps (creates, then updates), on one or
+/// more writer threads, through the full `Store` path (prepare/serialize, critical section,
+/// history, hub flush) with no watchers.
+struct StoreCommit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "store-commit", abstract: "In-process store commits/s for ~1 KiB objects.")
+
+  @Option(help: "Writer threads.") var writers = 1
+  @Option(help: "Total commits (creates then updates) across writers.") var count = 1_000_000
+  @Option(help: "Distinct keys per writer.") var keys = 10_000
+  @Flag(help: "Serialize objects before timing (measures the store's commit path alone).")
+  var prepared = false
+
+  func run() throws {
+    let store = Store()
+    let perWriter = count / writers
+    // Pre-built objects (two variants per key so every update changes something).
+    let objects: [[(ObjectKey, JSONValue, JSONValue, [String: String])]] = (0..<writers).map { w in
+      (0..<keys).map { k in
+        let ns = "ns-\(w)-\(k % 50)"
+        let name = "cm-\(k)"
+        return (
+          ObjectKey(resource: Fixture.configmaps, namespace: ns, name: name),
+          Fixture.configMap(namespace: ns, name: name, variant: 2 * k),
+          Fixture.configMap(namespace: ns, name: name, variant: 2 * k + 1),
+          Fixture.fields(namespace: ns, name: name)
+        )
+      }
+    }
+    // With --prepared: the same objects already serialized (PreparedObject), two variants.
+    let preparedObjects: [[(PreparedObject, PreparedObject)]] =
+      prepared
+      ? try objects.map { mine in
+        try mine.map { (key, a, b, fields) in
+          (
+            try PreparedObject(key: key, object: a, fields: fields),
+            try PreparedObject(key: key, object: b, fields: fields)
+          )
+        }
+      } : []
+    let sample = try PreparedObject(key: objects[0][0].0, object: objects[0][0].1).stamped(
+      revision: 1, createRevision: 1)
+    let cpu0 = Measure.processCPU()
+    let t0 = Measure.now()
+    let threads = (0..<writers).map { w in
+      BenchThread {
+        let mine = objects[w]
+        do {
+          if prepared {
+            let ready = preparedObjects[w]
+            for i in 0..<perWriter {
+              let (a, b) = ready[i % ready.count]
+              if i < ready.count {
+                try store.create(a)
+              } else {
+                try store.update((i / ready.count) % 2 == 0 ? a : b)
+              }
+            }
+            return
+          }
+          for i in 0..<perWriter {
+            let (key, a, b, fields) = mine[i % mine.count]
+            if i < mine.count {
+              try store.create(key, a, fields: fields)
+            } else {
+              try store.update(key, (i / mine.count) % 2 == 0 ? a : b, fields: fields)
+            }
+          }
+        } catch {
+          fatalError("commit failed: \(error)")
+        }
+      }
+    }
+    for t in threads { t.join() }
+    let elapsed = Double(Measure.now() - t0) / 1e9
+    let cpu = Double(Measure.processCPU() - cpu0) / 1e9
+    let commits = perWriter * writers
+    print(
+      "store-commit writers=\(writers) commits=\(commits) object=\(sample.bytes.count) B"
+        + (prepared ? " (pre-serialized)" : ""))
+    print("  elapsed \(fmt(elapsed, 3)) s, \(formatRate(Double(commits) / elapsed))")
+    print("  CPU \(fmt(cpu * 1e9 / Double(commits), 0)) ns per commit (process CPU / commits)")
+    print("  final revision \(store.currentRevision)")
+  }
+}
