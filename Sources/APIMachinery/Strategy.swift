@@ -33,9 +33,29 @@ struct Strategy {
       object["status"] = nil
     }
     if isSecret && object["type"] == nil { object["type"] = "Opaque" }
+    normalizeBuiltIn(&object)
     if isCRD {
       object["status"] = nil
       CustomResources.setDefaults(&object)
+    }
+  }
+
+  /// What the round trip through kube's typed structs does to ConfigMaps and Secrets: Secret
+  /// `stringData` (write-only) is merged into `data` base64-encoded, and empty `data`,
+  /// `binaryData` and `stringData` maps disappear (Go's `omitempty`).
+  func normalizeBuiltIn(_ object: inout JSONObject) {
+    guard isConfigMap || isSecret else { return }
+    if isSecret, let stringData = object["stringData"]?.objectValue {
+      var data = object["data"]?.objectValue ?? JSONObject()
+      for m in stringData.members {
+        if let text = m.value.stringValue { data[m.key] = .string(Base64.encode(Array(text.utf8))) }
+      }
+      object["data"] = .object(data)
+      object["stringData"] = nil
+    }
+    for field in ["data", "binaryData", "stringData"] {
+      if let map = object[field]?.objectValue, map.isEmpty { object[field] = nil }
+      if object[field]?.isNull == true { object[field] = nil }
     }
   }
 
@@ -56,6 +76,7 @@ struct Strategy {
       object["metadata"] = .object(meta)
     }
     if isSecret && object["type"] == nil { object["type"] = old["type"] ?? "Opaque" }
+    normalizeBuiltIn(&object)
     if isCRD { CustomResources.setDefaults(&object) }
   }
 
@@ -154,27 +175,33 @@ struct Strategy {
           causes.append(.invalidValue("\(field)[\(m.key)]", m.key, p))
         }
         if field != "stringData" && !seen.insert(m.key).inserted && isConfigMap {
-          causes.append(.invalidValue("data[\(m.key)]", m.key, "duplicate of key present in binaryData"))
+          causes.append(
+            .invalidValue("data[\(m.key)]", m.key, "duplicate of key present in binaryData"))
         }
         total += m.value.stringValue?.utf8.count ?? 0
       }
     }
     if total > 1 << 20 {
       causes.append(
-        APIError.Cause(reason: "FieldValueTooLong", message: "Too long: may not be more than 1048576 bytes", field: "[]"))
+        APIError.Cause(
+          reason: "FieldValueTooLong", message: "Too long: may not be more than 1048576 bytes",
+          field: "[]"))
     }
     return causes
   }
 
   static func configMapKeyProblem(_ key: String) -> String? {
     if key.isEmpty || key.utf8.count > 253 {
-      return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+      return
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
     }
     let ok = key.utf8.allSatisfy { c in
-      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 95 || c == 46
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 95
+        || c == 46
     }
     if !ok {
-      return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+      return
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
     }
     if key == "." { return "must not be '.'" }
     if key == ".." { return "must not be '..'" }
@@ -199,5 +226,34 @@ struct Strategy {
       }
     }
     return fields
+  }
+}
+
+/// Standard base64 with padding (Secret `data` values).
+enum Base64 {
+  private static let alphabet = Array(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+  static func encode(_ bytes: [UInt8]) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    var i = 0
+    while i + 3 <= bytes.count {
+      let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+      out += [
+        alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)],
+        alphabet[Int(n & 63)],
+      ]
+      i += 3
+    }
+    let rest = bytes.count - i
+    if rest > 0 {
+      let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+      out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
+      out +=
+        rest == 2
+        ? [alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")] : [UInt8(ascii: "="), UInt8(ascii: "=")]
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 }

@@ -18,7 +18,10 @@ public enum NameValidation {
   public static func labelProblems(_ name: String) -> [String] {
     var problems: [String] = []
     if name.utf8.count > 63 { problems.append("must be no more than 63 characters") }
-    if !isLabel(name) { problems.append(labelMessage) }
+    if !isLabel(name) {
+      // A valid subdomain that is not a label can only be one with dots (apimachinery wording).
+      problems.append(isSubdomain(name) ? "must not contain dots" : labelMessage)
+    }
     return problems
   }
 
@@ -32,7 +35,9 @@ public enum NameValidation {
 
   static func isSubdomain(_ s: String) -> Bool {
     guard !s.isEmpty else { return false }
-    return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isLabel(String($0)) }
+    return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
+      isLabel(String($0))
+    }
   }
 
   /// The path-segment rule every name must follow.

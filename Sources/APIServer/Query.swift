@@ -25,7 +25,9 @@ enum Query {
     return .notOlderThan(try revision(rv))
   }
 
-  static func selectors(_ head: HTTPRequestHead, _ r: ResourceDefinition) throws(APIError) -> (LabelSelector, FieldSelector) {
+  static func selectors(_ head: HTTPRequestHead, _ r: ResourceDefinition) throws(APIError) -> (
+    LabelSelector, FieldSelector
+  ) {
     let labels = try LabelSelector(parsing: head.queryValue("labelSelector") ?? "")
     let fields = try FieldSelector(parsing: head.queryValue("fieldSelector") ?? "")
     try fields.validate(for: r)
@@ -42,18 +44,27 @@ enum Query {
       guard let n = Int(l) else { throw APIError.badRequest("invalid limit: \(l)") }
       if n > 0 { limit = n }
     }
+    // Same checks, in the same order, as apimachinery's `ValidateListOptions`.
     var causes: [APIError.Cause] = []
-    if !match.isEmpty && match != "Exact" && match != "NotOlderThan" {
-      causes.append(.notSupported("resourceVersionMatch", match, ["Exact", "NotOlderThan"]))
-    }
     if !match.isEmpty && rv.isEmpty {
-      causes.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+      causes.append(
+        .forbidden(
+          "resourceVersionMatch",
+          "resourceVersionMatch is forbidden unless resourceVersion is provided"))
     }
     if !match.isEmpty && !token.isEmpty {
-      causes.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+      causes.append(
+        .forbidden(
+          "resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+    }
+    if !match.isEmpty && match != "Exact" && match != "NotOlderThan" {
+      causes.append(.notSupported("resourceVersionMatch", match, ["Exact", "NotOlderThan", ""]))
     }
     if match == "Exact" && rv == "0" {
-      causes.append(.forbidden("resourceVersionMatch", "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""))
+      causes.append(
+        .forbidden(
+          "resourceVersionMatch",
+          "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""))
     }
     if head.queryValue("sendInitialEvents") != nil {
       causes.append(.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"))
@@ -85,7 +96,8 @@ enum Query {
     options.fieldManager = head.queryValue("fieldManager") ?? userAgentManager(head)
     if let v = head.queryValue("fieldValidation"), !v.isEmpty {
       guard let mode = FieldValidation(rawValue: v) else {
-        throw APIError.badRequest("fieldValidation must be one of Ignore, Warn, or Strict, got \(v)")
+        throw APIError.badRequest(
+          "fieldValidation must be one of Ignore, Warn, or Strict, got \(v)")
       }
       options.fieldValidation = mode
     }
@@ -114,7 +126,9 @@ enum Query {
     options.propagationPolicy = request.head.queryValue("propagationPolicy")
     guard !request.body.isEmpty else { return options }
     let body = try Negotiation.decodeBody(request)
-    guard case .object = body else { throw APIError.badRequest("DeleteOptions must be a JSON object") }
+    guard case .object = body else {
+      throw APIError.badRequest("DeleteOptions must be a JSON object")
+    }
     if let policy = body["propagationPolicy"]?.stringValue {
       guard ["Background", "Foreground", "Orphan"].contains(policy) else {
         throw APIError.invalid(

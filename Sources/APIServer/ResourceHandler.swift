@@ -22,7 +22,11 @@ struct ResourceHandler: Sendable {
   private func serve(_ request: HTTPRequest, info: RequestInfo) throws(APIError) -> HTTPResponse {
     let catalog = registry.catalog.snapshot
     guard let r = catalog.resource(group: info.group, version: info.version, plural: info.resource)
-    else { throw APIError.pathNotFound }
+    else {
+      // `/apis/authorization.k8s.io/v1/selfsubject*reviews` look like resource paths.
+      if let review = Authorization.handle(request) { return review }
+      throw APIError.pathNotFound
+    }
     if !r.namespaced && info.namespace != nil { throw APIError.pathNotFound }
     let subresource = try Self.subresource(info, r)
     let method = request.head.method
@@ -33,7 +37,8 @@ struct ResourceHandler: Sendable {
     if let name = info.name {
       switch method {
       case "GET", "HEAD":
-        let object = try registry.get(r, namespace: namespace, name: name, revision: try Query.getRevision(request.head))
+        let object = try registry.get(
+          r, namespace: namespace, name: name, revision: try Query.getRevision(request.head))
         return try render(object.bytes, r, output: output, single: object)
       case "PUT":
         let body = try Negotiation.decodeBody(request)
@@ -72,13 +77,16 @@ struct ResourceHandler: Sendable {
       let options = try Query.deleteOptions(request)
       let items = try registry.deleteCollection(
         r, namespace: info.namespace, labels: labels, fields: fields, options: options)
-      return Responses.object(Responses.list(r, items: items), output: output == .table ? .json : output)
+      return Responses.object(
+        Responses.list(r, items: items), output: output == .table ? .json : output)
     default:
       throw APIError.methodNotSupported(r, verb: method)
     }
   }
 
-  private static func subresource(_ info: RequestInfo, _ r: ResourceDefinition) throws(APIError) -> Subresource {
+  private static func subresource(_ info: RequestInfo, _ r: ResourceDefinition) throws(APIError)
+    -> Subresource
+  {
     switch info.subresource {
     case nil: return .main
     case "status" where r.hasStatusSubresource: return .status
@@ -96,7 +104,8 @@ struct ResourceHandler: Sendable {
     if output == .table {
       let value = try Negotiation.parseJSON(bytes)
       return Responses.object(
-        TableConverter.table(r, objects: [value], revision: nil, continueToken: nil), status: status,
+        TableConverter.table(r, objects: [value], revision: nil, continueToken: nil),
+        status: status,
         output: .json, headers: headers)
     }
     return Responses.object(bytes, status: status, output: output, headers: headers)
@@ -104,43 +113,52 @@ struct ResourceHandler: Sendable {
 
   // MARK: List
 
-  private func list(_ request: HTTPRequest, _ r: ResourceDefinition, namespace: String?, output: Negotiation.Output)
+  private func list(
+    _ request: HTTPRequest, _ r: ResourceDefinition, namespace: String?, output: Negotiation.Output
+  )
     throws(APIError) -> HTTPResponse
   {
     let (labels, fields) = try Query.selectors(request.head, r)
     let options = try Query.listOptions(request.head)
     do {
-      let result = try registry.list(r, namespace: namespace, labels: labels, fields: fields, options: options)
+      let result = try registry.list(
+        r, namespace: namespace, labels: labels, fields: fields, options: options)
       return listResponse(r, result, output: output)
-    } catch where error.code == 504 {
+    } catch  where error.code == 504 {
       // A resourceVersion the store has not reached yet: wait briefly, as kube-apiserver does.
       let registry = self.registry
       let wait = limits.tooLargeResourceVersionWait
-      return HTTPResponse(status: 200, body: .deferred { responder in
-        DispatchQueue.global().async {
-          let deadline = DispatchTime.now() + wait
-          while true {
-            do throws(APIError) {
-              let result = try registry.list(r, namespace: namespace, labels: labels, fields: fields, options: options)
-              responder.respond(listResponse(r, result, output: output))
-              return
-            } catch where error.code == 504 && DispatchTime.now() < deadline {
-              usleep(5_000)
-            } catch {
-              responder.respond(Responses.error(error))
-              return
+      return HTTPResponse(
+        status: 200,
+        body: .deferred { responder in
+          DispatchQueue.global().async {
+            let deadline = DispatchTime.now() + wait
+            while true {
+              do throws(APIError) {
+                let result = try registry.list(
+                  r, namespace: namespace, labels: labels, fields: fields, options: options)
+                responder.respond(listResponse(r, result, output: output))
+                return
+              } catch  where error.code == 504 && DispatchTime.now() < deadline {
+                usleep(5_000)
+              } catch {
+                responder.respond(Responses.error(error))
+                return
+              }
             }
           }
-        }
-      })
+        })
     }
   }
 
-  private func listResponse(_ r: ResourceDefinition, _ result: ListResult, output: Negotiation.Output) -> HTTPResponse {
+  private func listResponse(
+    _ r: ResourceDefinition, _ result: ListResult, output: Negotiation.Output
+  ) -> HTTPResponse {
     if output == .table {
       let objects = result.items.map(\.object)
       return Responses.object(
-        TableConverter.table(r, objects: objects, revision: result.revision, continueToken: result.continueToken),
+        TableConverter.table(
+          r, objects: objects, revision: result.revision, continueToken: result.continueToken),
         output: .json)
     }
     return Responses.object(Responses.list(r, result), output: output)
@@ -148,7 +166,10 @@ struct ResourceHandler: Sendable {
 
   // MARK: Delete
 
-  private func delete(_ request: HTTPRequest, _ r: ResourceDefinition, namespace: String, name: String, output: Negotiation.Output)
+  private func delete(
+    _ request: HTTPRequest, _ r: ResourceDefinition, namespace: String, name: String,
+    output: Negotiation.Output
+  )
     throws(APIError) -> HTTPResponse
   {
     let options = try Query.deleteOptions(request)

@@ -12,7 +12,9 @@ struct WatchHandler {
   let registry: Registry
   let limits: APILimits
 
-  func watch(_ request: HTTPRequest, _ r: ResourceDefinition, namespace: String?, output: Negotiation.Output)
+  func watch(
+    _ request: HTTPRequest, _ r: ResourceDefinition, namespace: String?, output: Negotiation.Output
+  )
     throws(APIError) -> HTTPResponse
   {
     let head = request.head
@@ -20,16 +22,20 @@ struct WatchHandler {
     let start = try Self.start(head)
     let bookmarks = head.queryValue("allowWatchBookmarks") == "true"
     let sendInitialEvents = head.queryValue("sendInitialEvents") == "true"
-    var requestedTimeout = limits.minWatchTimeoutSeconds + Int.random(in: 0...limits.minWatchTimeoutSeconds)
+    var requestedTimeout =
+      limits.minWatchTimeoutSeconds + Int.random(in: 0...limits.minWatchTimeoutSeconds)
     if let t = head.queryValue("timeoutSeconds"), !t.isEmpty {
-      guard let n = Int(t), n >= 0 else { throw APIError.badRequest("invalid timeoutSeconds: \(t)") }
+      guard let n = Int(t), n >= 0 else {
+        throw APIError.badRequest("invalid timeoutSeconds: \(t)")
+      }
       if n > 0 { requestedTimeout = n }
     }
     let timeout = requestedTimeout
     let options = WatchOptions(
       kind: r.kind, apiVersion: r.apiVersion, bookmarks: bookmarks,
       sendInitialEventsEndBookmark: sendInitialEvents && bookmarks)
-    let watcher = registry.watch(r, namespace: namespace, labels: labels, fields: fields, from: start, options: options)
+    let watcher = registry.watch(
+      r, namespace: namespace, labels: labels, fields: fields, from: start, options: options)
     let asTable = output == .table
     return HTTPResponse(
       status: 200,
@@ -41,7 +47,9 @@ struct WatchHandler {
           chunks.reserveCapacity(batch.frames.count)
           for frame in batch.frames {
             if asTable, let object = frame.object {
-              chunks.append(StreamChunk(TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object)))
+              chunks.append(
+                StreamChunk(
+                  TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object)))
             } else {
               chunks.append(StreamChunk(parts: [frame.prefix, frame.body, WatchFrame.suffix]))
             }
@@ -52,11 +60,26 @@ struct WatchHandler {
         deadline.schedule(deadline: .now() + .seconds(timeout))
         deadline.setEventHandler { stream.finish() }
         let timer = TimerBox(deadline)
+        // kube-apiserver sends watchers that allow bookmarks one 2 s before their deadline, so
+        // a client resumes from a fresh resourceVersion (cacher `nextBookmarkTime`).
+        var preDeadline: TimerBox?
+        if bookmarks && timeout > 2 {
+          let source = DispatchSource.makeTimerSource(queue: .global())
+          source.schedule(deadline: .now() + .seconds(timeout - 2))
+          source.setEventHandler { watcher.sendBookmark() }
+          source.resume()
+          preDeadline = TimerBox(source)
+        }
+        let bookmarkTimer = preDeadline
         stream.onEnd { _ in
           timer.cancel()
+          bookmarkTimer?.cancel()
           watcher.cancel()
         }
         watcher.setOnReady { stream.wakeUp() }
+        // The initial state or the replay may already be pending, and the watcher can have
+        // consumed its one ready notification before the callback was installed: pull once.
+        stream.wakeUp()
         deadline.resume()
       })
   }
@@ -69,12 +92,27 @@ struct WatchHandler {
     if head.queryValue("continue").map({ !$0.isEmpty }) == true {
       throw APIError.badRequest("continue is not supported for watch")
     }
-    if let sendInitial {
-      guard match == "NotOlderThan" else {
-        throw APIError.invalidListOptions([
-          .forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
-        ])
+    // apimachinery's `validateWatchOptions` (with the WatchList feature enabled).
+    var causes: [APIError.Cause] = []
+    if sendInitial != nil && match != "NotOlderThan" {
+      causes.append(
+        .forbidden(
+          "resourceVersionMatch",
+          "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+    }
+    if !match.isEmpty {
+      if sendInitial == nil {
+        causes.append(
+          .forbidden(
+            "resourceVersionMatch",
+            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
       }
+      if match != "NotOlderThan" {
+        causes.append(.notSupported("resourceVersionMatch", match, ["NotOlderThan"]))
+      }
+    }
+    if !causes.isEmpty { throw APIError.invalidListOptions(causes) }
+    if let sendInitial {
       if sendInitial == "true" {
         if !rv.isEmpty && rv != "0" {
           _ = try Query.revision(rv)
@@ -83,11 +121,6 @@ struct WatchHandler {
       }
       if rv.isEmpty || rv == "0" { return .now }
       return .after(try Query.revision(rv))
-    }
-    if !match.isEmpty {
-      throw APIError.invalidListOptions([
-        .forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
-      ])
     }
     if rv.isEmpty || rv == "0" { return .initialState }
     return .after(try Query.revision(rv))

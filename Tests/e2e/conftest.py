@@ -194,3 +194,25 @@ def start_itsd(tmp_path):
             errors.append(str(e))
     assert not errors, "\n".join(errors)
 
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory) -> Itsd:
+    """A server private to one test module (the Kubernetes API suites write to it freely)."""
+    work = tmp_path_factory.mktemp("itsd-api")
+    s = Itsd(["--port", "0", "--data-dir", str(work / "data")], work).start()
+    yield s
+    _stop_and_check(s)
+
+
+@pytest.fixture(scope="module")
+def kubectl(api_server, tmp_path_factory):
+    """kubectl bound to `api_server` through a temporary kubeconfig (namespace `default`) and its
+    own `--cache-dir`, isolated from ~/.kube. Skips when kubectl is not installed."""
+    import shutil
+
+    from kubeapi import Kubectl
+
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl not installed")
+    return Kubectl(f"http://127.0.0.1:{api_server.port}", tmp_path_factory.mktemp("kubectl"))
