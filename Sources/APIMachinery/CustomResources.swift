@@ -36,13 +36,19 @@ public enum CustomResources {
         guard let path = f["jsonPath"]?.stringValue else { return nil }
         return path.hasPrefix(".") ? String(path.dropFirst()) : path
       }
+      var schema = v["schema"]?["openAPIV3Schema"]
+      if spec["preserveUnknownFields"]?.boolValue == true, case .object(var root)? = schema {
+        // v1beta1-era CRDs that keep unknown fields: nothing is pruned.
+        root["x-kubernetes-preserve-unknown-fields"] = true
+        schema = .object(root)
+      }
       var d = ResourceDefinition(
         group: group, version: version, kind: kind, plural: plural, singular: singular,
         namespaced: spec["scope"]?.stringValue == "Namespaced",
         shortNames: strings(names["shortNames"]),
         categories: strings(names["categories"]),
         hasStatusSubresource: v["subresources"]?["status"] != nil, printerColumns: columns,
-        schema: v["schema"]?["openAPIV3Schema"], isCustomResource: true,
+        schema: schema, isCustomResource: true,
         extraSelectableFields: selectable)
       if let listKind = names["listKind"]?.stringValue, !listKind.isEmpty { d.listKind = listKind }
       result.append(d)
