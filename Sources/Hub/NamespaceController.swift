@@ -25,7 +25,6 @@ public final class NamespaceController: Sendable {
     informer = ResourceInformer(
       store: registry.store, resource: BuiltInResources.namespace.resourceKey, queue: queue
     ) { frame in
-      print("DBG frame", frame.type, frame.object?.name ?? "-", frame.object?.isDeleting ?? false)
       guard let object = frame.object, object.isDeleting, frame.type != .deleted else { return }
       box.value?.enqueue(object.name)
     }
@@ -51,7 +50,6 @@ public final class NamespaceController: Sendable {
   }
 
   private func reconcile(_ name: String) {
-    print("DBG reconcile", name)
     let nsDef = BuiltInResources.namespace
     guard let ns = try? registry.get(nsDef, namespace: "", name: name), ns.isDeleting else { return }
     let specFinalizers = (ns.object["spec"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
