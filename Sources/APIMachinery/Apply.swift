@@ -32,13 +32,16 @@ public enum Apply {
   ) throws(APIError) -> JSONObject {
     let schema = ManagedFieldsSchema(r)
     let liveObject = live ?? JSONObject()
-    let liveValue = ManagedFields.withoutManagedFields(liveObject)
+    // The live object keeps its managedFields through merge and prune (no configuration can
+    // own them), so the rewritten list stays where it was and an unchanged apply is a no-op.
+    let liveValue = JSONValue.object(liveObject)
     var managed =
       ManagedFields(decoding: liveObject["metadata"]?["managedFields"]) ?? ManagedFields()
     if managed.entries.isEmpty {
       // skipNonAppliedManager: fields present before the first apply belong to "before-first-apply".
       managed.recordUpdate(
-        old: .object(JSONObject()), new: liveValue, manager: "before-first-apply",
+        old: .object(JSONObject()), new: ManagedFields.withoutManagedFields(liveObject),
+        manager: "before-first-apply",
         apiVersion: r.apiVersion,
         subresource: .main, resource: r, time: time)
     }
