@@ -32,7 +32,7 @@ struct Strategy {
     } else if definition.hasStatusSubresource && definition.isCustomResource {
       object["status"] = nil
     }
-    if isSecret && object["type"] == nil { object["type"] = "Opaque" }
+    if isSecret && (object["type"]?.stringValue ?? "").isEmpty { object["type"] = "Opaque" }
     normalizeBuiltIn(&object)
     if isCRD {
       object["status"] = nil
@@ -75,7 +75,9 @@ struct Strategy {
       meta["labels"] = .object(labels)
       object["metadata"] = .object(meta)
     }
-    if isSecret && object["type"] == nil { object["type"] = old["type"] ?? "Opaque" }
+    if isSecret && (object["type"]?.stringValue ?? "").isEmpty {
+      object["type"] = old["type"] ?? "Opaque"
+    }
     normalizeBuiltIn(&object)
     if isCRD { CustomResources.setDefaults(&object) }
   }

@@ -235,6 +235,31 @@ def test_get_raw(kubectl, api):
     assert 'Error from server (NotFound): configmaps "missing" not found' in p.stderr, p.stderr
 
 
+def test_get_secrets_leases_events(kubectl, api):
+    make_ns(api, "kkinds")
+    out = kubectl.ok("create", "secret", "generic", "s1", "--from-literal=a=b", "--from-literal=c=d", "-n", "kkinds")
+    assert out.strip() == "secret/s1 created"
+    secret = api.ok("GET", "/api/v1/namespaces/kkinds/secrets/s1")
+    assert secret["type"] == "Opaque" and secret["data"] == {"a": "Yg==", "c": "ZA=="}
+    table = rows(kubectl.ok("get", "secrets", "-n", "kkinds"))
+    assert table[0] == ["NAME", "TYPE", "DATA", "AGE"] and table[1][:3] == ["s1", "Opaque", "2"], table
+    lease = "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: l1\n  namespace: kkinds\nspec:\n  holderIdentity: me\n"
+    assert kubectl.ok("create", *_replace_args(api), "-f", "-", input=lease).strip() == "lease.coordination.k8s.io/l1 created"
+    table = rows(kubectl.ok("get", "leases", "-n", "kkinds"))
+    assert table[0] == ["NAME", "HOLDER", "AGE"] and table[1][:2] == ["l1", "me"], table
+    api.ok("POST", "/api/v1/namespaces/kkinds/events", {
+        "metadata": {"name": "e1"}, "involvedObject": {"kind": "ConfigMap", "name": "a", "namespace": "kkinds"},
+        "reason": "Created", "message": "made it ", "type": "Normal", "source": {"component": "itsd", "host": "h1"},
+        "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:00:00Z", "count": 3})
+    table = rows(kubectl.ok("get", "events", "-n", "kkinds"))
+    assert table[0] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], table
+    assert table[1][1:] == ["Normal", "Created", "configmap/a", "made it"], table
+    wide = rows(kubectl.ok("get", "events", "-n", "kkinds", "-o", "wide"))
+    assert wide[0] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN",
+                       "COUNT", "NAME"], wide
+    assert wide[1][-5:] == ["itsd, h1", "made it", wide[1][0], "3", "e1"], wide
+
+
 # -- get -w -------------------------------------------------------------------------------------
 
 
