@@ -10,7 +10,9 @@ public enum Bootstrap {
     for name in systemNamespaces {
       let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
       do {
-        _ = try registry.create(BuiltInResources.namespace, namespace: "", body: namespace)
+        _ = try registry.create(
+          BuiltInResources.namespace, namespace: "", body: namespace,
+          options: WriteOptions(fieldManager: "kube-apiserver"))
       } catch where error.code == 409 {
         continue
       }

@@ -19,6 +19,9 @@ struct PatchHandler {
   ) throws(APIError) -> HTTPResponse {
     let type = Negotiation.mediaType(request.head.headers["Content-Type"])
     let options = try Query.writeOptions(request.head)
+    if type != "application/apply-patch+yaml", request.head.queryValue("force") != nil {
+      throw APIError.invalidPatchOptions([.forbidden("force", "may not be specified for non-apply patch")])
+    }
     let transform: (JSONValue) throws(APIError) -> JSONValue
     switch type {
     case "application/json-patch+json":

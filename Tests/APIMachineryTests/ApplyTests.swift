@@ -7,7 +7,7 @@ import Testing
   let cm = BuiltInResources.configMap
 
   func config(_ data: String, name: String = "a", extra: String = "") -> JSONObject {
-    json(
+    mfJSON(
       #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)"\#(extra)},"data":\#(data)}"#
     ).objectValue!
   }
@@ -21,7 +21,7 @@ import Testing
 
   @Test func createOnApplyOwnsLeavesOnly() throws {
     let object = try apply(nil, config(#"{"k":"v"}"#), "ssa-a")
-    let e = try #require(entry(.object(object), "ssa-a", "Apply"))
+    let e = try #require(mfEntry(.object(object), "ssa-a", "Apply"))
     #expect(e["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#)
     #expect(e["apiVersion"] == "v1")
     #expect(e["time"] != nil)
@@ -46,21 +46,21 @@ import Testing
     }
     // The same value is shared, not a conflict.
     let shared = try apply(live, config(#"{"k":"v"}"#), "ssa-b")
-    #expect(entry(.object(shared), "ssa-a", "Apply") != nil)
+    #expect(mfEntry(.object(shared), "ssa-a", "Apply") != nil)
     #expect(
-      entry(.object(shared), "ssa-b", "Apply")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#
+      mfEntry(.object(shared), "ssa-b", "Apply")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#
     )
     // force takes the field away from ssa-a, whose entry disappears.
     let forced = try apply(live, config(#"{"k":"other"}"#), "ssa-b", force: true)
     #expect(forced["data"]?["k"] == "other")
-    #expect(entry(.object(forced), "ssa-a", "Apply") == nil)
-    #expect(entry(.object(forced), "ssa-b", "Apply") != nil)
+    #expect(mfEntry(.object(forced), "ssa-a", "Apply") == nil)
+    #expect(mfEntry(.object(forced), "ssa-b", "Apply") != nil)
   }
 
   @Test func multipleConflictMessage() throws {
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     _ = try registry.create(
-      cm, namespace: "default", body: json(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
+      cm, namespace: "default", body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
       options: WriteOptions(fieldManager: "kubectl-create"))
     let live = try #require(registry.get(cm, namespace: "default", name: "a").object.objectValue)
     do {
@@ -93,12 +93,12 @@ import Testing
     #expect(second["data"]?["x"] == "1")
     #expect(second["data"]?["k"] == "v")
     #expect(
-      entry(.object(second), "ssa-a", "Apply")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#
+      mfEntry(.object(second), "ssa-a", "Apply")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#
     )
     // Removing the last applied key drops the map (Go omits empty maps of built-in kinds).
     let onlyA = try apply(nil, config(#"{"k":"v"}"#), "ssa-a")
     let none = try apply(
-      onlyA, json(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#).objectValue!,
+      onlyA, mfJSON(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#).objectValue!,
       "ssa-a")
     #expect(none["data"] == nil)
   }
@@ -127,7 +127,7 @@ import Testing
         "u1", "u2",
       ])
     #expect(
-      entry(.object(both), "ssa-b", "Apply")?["fieldsV1"]?.jsonString
+      mfEntry(.object(both), "ssa-b", "Apply")?["fieldsV1"]?.jsonString
         == #"{"f:metadata":{"f:ownerReferences":{"k:{\"uid\":\"u2\"}":{"f:apiVersion":{},"f:kind":{},"f:name":{},"f:uid":{},".":{}}}}}"#
     )
     let dropped = try apply(both, config("{}"), "ssa-b")
@@ -138,15 +138,15 @@ import Testing
 
   @Test func statusApplyOwnsOnlyStatus() throws {
     let mcl = OCMResources.managedCluster
-    let live = json(
+    let live = mfJSON(
       #"{"apiVersion":"cluster.open-cluster-management.io/v1","kind":"ManagedCluster","metadata":{"name":"c1"},"spec":{"hubAcceptsClient":true}}"#
     ).objectValue!
-    let cfg = json(
+    let cfg = mfJSON(
       #"{"apiVersion":"cluster.open-cluster-management.io/v1","kind":"ManagedCluster","metadata":{"name":"c1","labels":{"a":"b"}},"status":{"version":{"kubernetes":"v1.32"}}}"#
     ).objectValue!
     let out = try Apply.apply(
       live: live, config: cfg, resource: mcl, subresource: .status, manager: "agent", force: false)
-    let e = try #require(managedFields(.object(out)).first { $0["manager"] == "agent" })
+    let e = try #require(mfEntries(.object(out)).first { $0["manager"] == "agent" })
     #expect(e["subresource"] == "status")
     #expect(e["fieldsV1"]?.jsonString == #"{"f:status":{"f:version":{"f:kubernetes":{}}}}"#)
   }
@@ -154,10 +154,10 @@ import Testing
   @Test func kubectlMayTakeOverFieldsFromItsClientSideAnnotation() throws {
     let lastApplied =
       #"{\"apiVersion\":\"v1\",\"data\":{\"k\":\"v\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"a\",\"namespace\":\"default\"}}\n"#
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     _ = try registry.create(
       cm, namespace: "default",
-      body: json(
+      body: mfJSON(
         #"{"metadata":{"name":"a","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"\#(lastApplied)"}},"data":{"k":"v"}}"#
       ),
       options: WriteOptions(fieldManager: "kubectl-client-side-apply"))
@@ -175,14 +175,14 @@ import Testing
 
   @Test func validationRejectsWrongTypeAndManagedFields() {
     #expect(throws: APIError.badRequest("invalid object type: /v2, Kind=ConfigMap")) {
-      try Apply.validate(json(#"{"apiVersion":"v2","kind":"ConfigMap"}"#).objectValue!, cm)
+      try Apply.validate(mfJSON(#"{"apiVersion":"v2","kind":"ConfigMap"}"#).objectValue!, cm)
     }
     #expect(throws: APIError.badRequest("invalid object type: /, Kind=")) {
-      try Apply.validate(json(#"{"metadata":{"name":"a"}}"#).objectValue!, cm)
+      try Apply.validate(mfJSON(#"{"metadata":{"name":"a"}}"#).objectValue!, cm)
     }
     #expect(throws: APIError.badRequest("metadata.managedFields must be nil")) {
       try Apply.validate(
-        json(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"managedFields":[]}}"#)
+        mfJSON(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"managedFields":[]}}"#)
           .objectValue!, cm)
     }
   }

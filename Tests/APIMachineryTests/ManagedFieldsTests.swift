@@ -4,7 +4,7 @@ import Store
 import Testing
 
 /// Parses a JSON literal written in a test.
-func json(_ text: String) -> JSONValue {
+func mfJSON(_ text: String) -> JSONValue {
   do {
     return try JSONParser.parse(text)
   } catch {
@@ -14,21 +14,21 @@ func json(_ text: String) -> JSONValue {
 }
 
 /// A registry with the built-in kinds, a `default` namespace and nothing else.
-func makeRegistry() throws -> Registry {
+func mfRegistry() throws -> Registry {
   let registry = Registry(store: Store(), catalog: Catalog())
   _ = try registry.create(
-    BuiltInResources.namespace, namespace: "", body: json(#"{"metadata":{"name":"default"}}"#),
+    BuiltInResources.namespace, namespace: "", body: mfJSON(#"{"metadata":{"name":"default"}}"#),
     options: WriteOptions(fieldManager: "kube-apiserver"))
   return registry
 }
 
 /// `metadata.managedFields` of an object.
-func managedFields(_ v: JSONValue) -> [JSONValue] {
+func mfEntries(_ v: JSONValue) -> [JSONValue] {
   v["metadata"]?["managedFields"]?.arrayValue ?? []
 }
 
-func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") -> JSONValue? {
-  managedFields(v).first {
+func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") -> JSONValue? {
+  mfEntries(v).first {
     $0["manager"]?.stringValue == manager && $0["operation"]?.stringValue == operation
   }
 }
@@ -36,7 +36,7 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
 @Suite struct FieldSetTests {
   @Test func fieldsV1RoundTripKeepsKubeOrder() throws {
     let text = #"{"f:data":{"f:a":{},"f:b":{}},"f:metadata":{"f:labels":{"f:app":{},".":{}}}}"#
-    let set = try FieldSet(fieldsV1: json(text))
+    let set = try FieldSet(fieldsV1: mfJSON(text))
     #expect(set.fieldsV1.jsonString == text)
     #expect(set.contains([.field("metadata"), .field("labels")]))
     #expect(set.contains([.field("data"), .field("b")]))
@@ -80,8 +80,8 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
   }
 
   @Test func malformedFieldsV1IsRejected() {
-    #expect(throws: FieldSetError.self) { try FieldSet(fieldsV1: json(#"{"f:a":1}"#)) }
-    #expect(throws: FieldSetError.self) { try FieldSet(fieldsV1: json(#"{"k:notjson":{}}"#)) }
+    #expect(throws: FieldSetError.self) { try FieldSet(fieldsV1: mfJSON(#"{"f:a":1}"#)) }
+    #expect(throws: FieldSetError.self) { try FieldSet(fieldsV1: mfJSON(#"{"k:notjson":{}}"#)) }
   }
 }
 
@@ -89,15 +89,15 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
   let cm = BuiltInResources.configMap
 
   @Test func createRecordsUpdateEntryWithoutServerOwnedFields() throws {
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     let created = try registry.create(
       cm, namespace: "default",
-      body: json(
+      body: mfJSON(
         #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","labels":{"app":"x"}},"data":{"k":"v"}}"#
       ),
       options: WriteOptions(fieldManager: "kubectl-create")
     ).object
-    let list = managedFields(created)
+    let list = mfEntries(created)
     #expect(list.count == 1)
     let e = try #require(list.first)
     #expect(e["manager"] == "kubectl-create")
@@ -116,54 +116,54 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
   }
 
   @Test func updateTakesChangedFieldsFromOtherManagers() throws {
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     _ = try registry.create(
-      cm, namespace: "default", body: json(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
+      cm, namespace: "default", body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
       options: WriteOptions(fieldManager: "creator"))
     let patched = try registry.patch(
       cm, namespace: "default", name: "a", options: WriteOptions(fieldManager: "patcher")
     ) {
       current throws(APIError) in
-      Patches.mergePatch(current, json(#"{"data":{"k":"changed","n":"new"}}"#))
+      Patches.mergePatch(current, mfJSON(#"{"data":{"k":"changed","n":"new"}}"#))
     }.object
-    #expect(entry(patched, "creator")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:j":{},".":{}}}"#)
+    #expect(mfEntry(patched, "creator")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:j":{},".":{}}}"#)
     #expect(
-      entry(patched, "patcher")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{},"f:n":{}}}"#)
+      mfEntry(patched, "patcher")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{},"f:n":{}}}"#)
     // Unchanged values are not taken.
     let again = try registry.patch(
       cm, namespace: "default", name: "a", options: WriteOptions(fieldManager: "third")
     ) {
-      current throws(APIError) in Patches.mergePatch(current, json(#"{"data":{"j":"w"}}"#))
+      current throws(APIError) in Patches.mergePatch(current, mfJSON(#"{"data":{"j":"w"}}"#))
     }.object
-    #expect(entry(again, "third") == nil)
-    #expect(managedFields(again).count == 2)
+    #expect(mfEntry(again, "third") == nil)
+    #expect(mfEntries(again).count == 2)
   }
 
   @Test func emptiedEntriesAreDroppedAndLabelsMapOwnershipFollows() throws {
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     _ = try registry.create(
-      cm, namespace: "default", body: json(#"{"metadata":{"name":"a","labels":{"app":"x"}}}"#),
+      cm, namespace: "default", body: mfJSON(#"{"metadata":{"name":"a","labels":{"app":"x"}}}"#),
       options: WriteOptions(fieldManager: "kubectl-create"))
     let relabelled = try registry.patch(
       cm, namespace: "default", name: "a", options: WriteOptions(fieldManager: "kubectl-label")
     ) {
       current throws(APIError) in
-      Patches.mergePatch(current, json(#"{"metadata":{"labels":{"app":null}}}"#))
+      Patches.mergePatch(current, mfJSON(#"{"metadata":{"labels":{"app":null}}}"#))
     }.object
     #expect(relabelled["metadata"]?["labels"] == nil)
-    #expect(managedFields(relabelled).isEmpty)
+    #expect(mfEntries(relabelled).isEmpty)
     #expect(relabelled["metadata"]?["managedFields"] == nil)
   }
 
   @Test func keyedListsAndSetsUseKubeKeys() throws {
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     let ns = BuiltInResources.namespace
     _ = try registry.create(
-      ns, namespace: "", body: json(#"{"metadata":{"name":"n1"}}"#),
+      ns, namespace: "", body: mfJSON(#"{"metadata":{"name":"n1"}}"#),
       options: WriteOptions(fieldManager: "kubectl-create"))
     let created = try registry.get(ns, namespace: "", name: "n1").object
     #expect(
-      entry(created, "kubectl-create")?["fieldsV1"]?.jsonString
+      mfEntry(created, "kubectl-create")?["fieldsV1"]?.jsonString
         == #"{"f:metadata":{"f:labels":{"f:kubernetes.io/metadata.name":{},".":{}}}}"#)
     let status = try registry.patch(
       ns, namespace: "", name: "n1", subresource: .status,
@@ -171,9 +171,9 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
     ) {
       current throws(APIError) in
       Patches.mergePatch(
-        current, json(#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#))
+        current, mfJSON(#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#))
     }.object
-    let e = try #require(entry(status, "ctrl"))
+    let e = try #require(mfEntry(status, "ctrl"))
     #expect(e["subresource"] == "status")
     #expect(
       e["fieldsV1"]?.jsonString
@@ -183,28 +183,28 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
       ns, namespace: "", name: "n1", options: WriteOptions(fieldManager: "fin")
     ) {
       current throws(APIError) in
-      Patches.mergePatch(current, json(#"{"metadata":{"finalizers":["example.com/x"]}}"#))
+      Patches.mergePatch(current, mfJSON(#"{"metadata":{"finalizers":["example.com/x"]}}"#))
     }.object
     #expect(
-      entry(finalized, "fin")?["fieldsV1"]?.jsonString
+      mfEntry(finalized, "fin")?["fieldsV1"]?.jsonString
         == #"{"f:metadata":{"f:finalizers":{"v:\"example.com/x\"":{},".":{}}}}"#)
   }
 
   @Test func emptyManagedFieldsResetsTrackingAndOmittedKeepsIt() throws {
-    let registry = try makeRegistry()
+    let registry = try mfRegistry()
     _ = try registry.create(
-      cm, namespace: "default", body: json(#"{"metadata":{"name":"a"},"data":{"k":"v"}}"#),
+      cm, namespace: "default", body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v"}}"#),
       options: WriteOptions(fieldManager: "creator"))
     let kept = try registry.update(
       cm, namespace: "default", name: "a",
-      body: json(#"{"metadata":{"name":"a"},"data":{"k":"v","x":"y"}}"#),
+      body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","x":"y"}}"#),
       options: WriteOptions(fieldManager: "putter")
     ).object
-    #expect(entry(kept, "creator") != nil)
-    #expect(entry(kept, "putter")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:x":{}}}"#)
+    #expect(mfEntry(kept, "creator") != nil)
+    #expect(mfEntry(kept, "putter")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:x":{}}}"#)
     let reset = try registry.update(
       cm, namespace: "default", name: "a",
-      body: json(#"{"metadata":{"name":"a","managedFields":[]},"data":{"k":"v","x":"y"}}"#),
+      body: mfJSON(#"{"metadata":{"name":"a","managedFields":[]},"data":{"k":"v","x":"y"}}"#),
       options: WriteOptions(fieldManager: "putter")
     ).object
     #expect(reset["metadata"]?["managedFields"] == nil)
@@ -233,13 +233,13 @@ func entry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") ->
 
   @Test func clientTimestampsAreNormalisedToZ() {
     let m = ManagedFields(
-      decoding: json(
+      decoding: mfJSON(
         #"[{"manager":"py","operation":"Update","apiVersion":"v1","time":"2026-11-25T06:19:06+00:00","fieldsType":"FieldsV1","fieldsV1":{"f:data":{}}}]"#
       ))
     #expect(m?.entries.first?.time == "2026-11-25T06:19:06Z")
     #expect(
       ManagedFields(
-        decoding: json(
+        decoding: mfJSON(
           #"[{"manager":"py","operation":"Bogus","apiVersion":"v1","fieldsType":"FieldsV1"}]"#))
         == nil)
   }
