@@ -214,8 +214,11 @@ public enum Schema {
     _ r: ResourceDefinition, to object: inout JSONObject, mode: FieldValidation?
   ) throws(APIError) -> [String] {
     guard let schema = r.schema else { return [] }
-    let pruned = prune(&object, schema: schema)
+    var pruned = prune(&object, schema: schema)
     guard !pruned.unknownFields.isEmpty else { return [] }
+    // Custom resources report pruned paths sorted (a set in apiextensions); built-in kinds in
+    // decoding order.
+    if r.isCustomResource { pruned.unknownFields.sort() }
     switch mode ?? .warn {
     case .ignore:
       return []

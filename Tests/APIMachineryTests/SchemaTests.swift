@@ -84,13 +84,13 @@ private let widgets = ResourceDefinition(
     #expect(error.code == 400)
     #expect(
       error.message
-        == #"Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.foo", unknown field "spec.bar""#
+        == #"Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.bar", unknown field "spec.foo""#
     )
   }
   var warn = object(body)
   #expect(
     try Schema.apply(widgets, to: &warn, mode: nil) == [
-      #"unknown field "spec.foo""#, #"unknown field "spec.bar""#,
+      #"unknown field "spec.bar""#, #"unknown field "spec.foo""#,
     ])
   #expect(warn["spec"] == ["size": 1])
   var ignore = object(body)
