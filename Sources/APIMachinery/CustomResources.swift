@@ -155,8 +155,34 @@ public enum CustomResources {
     let definitions = definitions(from: latest.object)
     guard let (group, plural) = split(name), !definitions.isEmpty else { return }
     if definitions.contains(where: { $0.group != group || $0.plural != plural }) { return }
-    registry.catalog.install(definitions)
-    establish(registry, latest)
+    let conflict = nameConflict(definitions[0], registry.catalog.snapshot)
+    if conflict == nil { registry.catalog.install(definitions) }
+    establish(registry, latest, conflict: conflict)
+  }
+
+  /// The naming controller's check: a name of this CRD already used by another kind of the
+  /// same group (`"x" is already in use`), as the `NamesAccepted` reason and message.
+  static func nameConflict(_ d: ResourceDefinition, _ snapshot: Catalog.Snapshot) -> (
+    reason: String, message: String
+  )? {
+    let others = snapshot.definitions.filter { $0.group == d.group && $0.plural != d.plural }
+    func used(_ name: String) -> Bool {
+      others.contains { $0.plural == name || $0.singular == name || $0.shortNames.contains(name) }
+    }
+    if used(d.plural) { return ("PluralConflict", "\"\(d.plural)\" is already in use") }
+    if !d.singular.isEmpty && used(d.singular) {
+      return ("SingularConflict", "\"\(d.singular)\" is already in use")
+    }
+    if let short = d.shortNames.first(where: used) {
+      return ("ShortNamesConflict", "\"\(short)\" is already in use")
+    }
+    if others.contains(where: { $0.kind == d.kind || $0.listKind == d.kind }) {
+      return ("KindConflict", "\"\(d.kind)\" is already in use")
+    }
+    if others.contains(where: { $0.kind == d.listKind || $0.listKind == d.listKind }) {
+      return ("ListKindConflict", "\"\(d.listKind)\" is already in use")
+    }
+    return nil
   }
 
   /// Installs every stored CRD (a server starting on existing data).
@@ -179,35 +205,42 @@ public enum CustomResources {
 
   /// The status the apiextensions controllers write: accepted names, `NamesAccepted` and
   /// `Established` conditions, stored versions.
-  static func establish(_ registry: Registry, _ stored: StoredObject) {
+  static func establish(
+    _ registry: Registry, _ stored: StoredObject, conflict: (reason: String, message: String)? = nil
+  ) {
     guard !stored.isDeleting, let spec = stored.object["spec"] else { return }
-    let wanted = desiredStatus(spec: spec, old: stored.object["status"])
+    let wanted = desiredStatus(spec: spec, old: stored.object["status"], conflict: conflict)
     if stored.object["status"] == wanted { return }
     _ = try? registry.patch(
       crd, namespace: "", name: stored.name, subresource: .status,
       options: WriteOptions(fieldManager: "kube-apiserver")
     ) { current throws(APIError) in
       guard case .object(var object) = current, let spec = object["spec"] else { return current }
-      object["status"] = desiredStatus(spec: spec, old: object["status"])
+      object["status"] = desiredStatus(spec: spec, old: object["status"], conflict: conflict)
       return .object(object)
     }
   }
 
-  /// The established status for `spec`, keeping transition times of conditions already true.
-  static func desiredStatus(spec: JSONValue, old: JSONValue?) -> JSONValue {
+  /// The status for `spec`: established, or (with a name conflict) names not accepted and not
+  /// established; transition times of conditions whose status did not change are kept.
+  static func desiredStatus(
+    spec: JSONValue, old: JSONValue?, conflict: (reason: String, message: String)? = nil
+  ) -> JSONValue {
     var names = spec["names"]?.objectValue ?? JSONObject()
     if let kind = names["kind"]?.stringValue {
       if names["singular"] == nil { names["singular"] = .string(kind.lowercased()) }
       if names["listKind"] == nil { names["listKind"] = .string(kind + "List") }
     }
     let oldConditions = old?["conditions"]?.arrayValue ?? []
-    func condition(_ type: String, _ reason: String, _ message: String) -> JSONValue {
+    func condition(_ type: String, _ status: String, _ reason: String, _ message: String)
+      -> JSONValue
+    {
       let previous = oldConditions.first {
-        $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True"
+        $0["type"]?.stringValue == type && $0["status"]?.stringValue == status
       }
       let time = previous?["lastTransitionTime"] ?? .string(ServerClock.timestamp())
       return [
-        "type": .string(type), "status": "True", "lastTransitionTime": time,
+        "type": .string(type), "status": .string(status), "lastTransitionTime": time,
         "reason": .string(reason), "message": .string(message),
       ]
     }
@@ -216,11 +249,20 @@ public enum CustomResources {
       if let n = v["name"], !storedVersions.contains(n) { storedVersions.append(n) }
     }
     var status = JSONObject()
-    status["conditions"] = [
-      condition("NamesAccepted", "NoConflicts", "no conflicts found"),
-      condition("Established", "InitialNamesAccepted", "the initial names have been accepted"),
-    ]
-    status["acceptedNames"] = .object(names)
+    if let conflict {
+      status["conditions"] = [
+        condition("NamesAccepted", "False", conflict.reason, conflict.message),
+        condition("Established", "False", "NotAccepted", "not all names are accepted"),
+      ]
+      status["acceptedNames"] = old?["acceptedNames"] ?? ["plural": "", "kind": ""]
+    } else {
+      status["conditions"] = [
+        condition("NamesAccepted", "True", "NoConflicts", "no conflicts found"),
+        condition(
+          "Established", "True", "InitialNamesAccepted", "the initial names have been accepted"),
+      ]
+      status["acceptedNames"] = .object(names)
+    }
     status["storedVersions"] = .array(storedVersions)
     return .object(status)
   }

@@ -140,3 +140,23 @@ private func newRegistry() throws -> Registry {
     group: "example.com", version: "v1", plural: "widgets")
   #expect(served?.namespaced == false)
 }
+
+@Test func aKindAlreadyServedInTheGroupIsANameConflict() throws {
+  let registry = try newRegistry()
+  _ = try registry.create(crds, namespace: "", body: widgetCRD())
+  var other = widgetCRD().objectValue!
+  other["metadata"] = ["name": "gadgets.example.com"]
+  var spec = other["spec"]!.objectValue!
+  spec["names"] = ["plural": "gadgets", "singular": "gadget", "kind": "Widget"]
+  other["spec"] = .object(spec)
+  _ = try registry.create(crds, namespace: "", body: .object(other))
+  let status = try registry.get(crds, namespace: "", name: "gadgets.example.com").object["status"]
+  let conditions = status?["conditions"]?.arrayValue ?? []
+  #expect(conditions.map { $0["status"] } == ["False", "False"])
+  #expect(conditions[0]["reason"] == "KindConflict")
+  #expect(conditions[0]["message"] == #""Widget" is already in use"#)
+  #expect(conditions[1]["reason"] == "NotAccepted")
+  #expect(
+    registry.catalog.snapshot.resource(group: "example.com", version: "v1", plural: "gadgets")
+      == nil)
+}
