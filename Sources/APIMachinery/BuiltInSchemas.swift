@@ -35,10 +35,20 @@ public enum BuiltInSchemas {
     return .object(o)
   }
 
-  static func array(_ description: String, _ items: JSONValue, listType: String? = nil) -> JSONValue
-  {
+  /// An array; `mergeKey` makes it a map list merged by that key (`x-kubernetes-list-map-keys`
+  /// and the strategic-merge extensions kubectl's client-side apply reads), `merge` a set
+  /// merged by value.
+  static func array(
+    _ description: String, _ items: JSONValue, listType: String? = nil, mergeKey: String? = nil,
+    merge: Bool = false
+  ) -> JSONValue {
     var o: JSONObject = ["type": "array", "description": .string(description), "items": items]
     if let listType { o["x-kubernetes-list-type"] = .string(listType) }
+    if let mergeKey {
+      o["x-kubernetes-list-map-keys"] = [.string(mergeKey)]
+      o["x-kubernetes-patch-merge-key"] = .string(mergeKey)
+    }
+    if merge || mergeKey != nil { o["x-kubernetes-patch-strategy"] = "merge" }
     return .object(o)
   }
 
@@ -165,7 +175,7 @@ public enum BuiltInSchemas {
         "finalizers",
         array(
           "Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list.",
-          ["type": "string", "default": ""], listType: "set")
+          ["type": "string", "default": ""], listType: "set", merge: true)
       ),
       (
         "generateName",
@@ -207,7 +217,7 @@ public enum BuiltInSchemas {
         "ownerReferences",
         array(
           "List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected.",
-          ownerReference)
+          ownerReference, listType: "map", mergeKey: "uid")
       ),
       (
         "resourceVersion",
@@ -354,7 +364,7 @@ public enum BuiltInSchemas {
                     ),
                     ("status", string("Status of the condition, one of True, False, Unknown.")),
                     ("type", string("Type of namespace controller condition.")),
-                  ], required: ["type", "status"]), listType: "map")
+                  ], required: ["type", "status"]), listType: "map", mergeKey: "type")
             ),
             (
               "phase",
@@ -809,7 +819,7 @@ public enum BuiltInSchemas {
               "conditions",
               array(
                 "conditions indicate state for particular aspects of a CustomResourceDefinition",
-                condition, listType: "map")
+                condition, listType: "map", mergeKey: "type")
             ),
             (
               "storedVersions",
