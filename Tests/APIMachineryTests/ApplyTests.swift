@@ -48,7 +48,8 @@ import Testing
     let shared = try apply(live, config(#"{"k":"v"}"#), "ssa-b")
     #expect(mfEntry(.object(shared), "ssa-a", "Apply") != nil)
     #expect(
-      mfEntry(.object(shared), "ssa-b", "Apply")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#
+      mfEntry(.object(shared), "ssa-b", "Apply")?["fieldsV1"]?.jsonString
+        == #"{"f:data":{"f:k":{}}}"#
     )
     // force takes the field away from ssa-a, whose entry disappears.
     let forced = try apply(live, config(#"{"k":"other"}"#), "ssa-b", force: true)
@@ -60,7 +61,8 @@ import Testing
   @Test func multipleConflictMessage() throws {
     let registry = try mfRegistry()
     _ = try registry.create(
-      cm, namespace: "default", body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
+      cm, namespace: "default",
+      body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
       options: WriteOptions(fieldManager: "kubectl-create"))
     let live = try #require(registry.get(cm, namespace: "default", name: "a").object.objectValue)
     do {
@@ -93,12 +95,14 @@ import Testing
     #expect(second["data"]?["x"] == "1")
     #expect(second["data"]?["k"] == "v")
     #expect(
-      mfEntry(.object(second), "ssa-a", "Apply")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{}}}"#
+      mfEntry(.object(second), "ssa-a", "Apply")?["fieldsV1"]?.jsonString
+        == #"{"f:data":{"f:k":{}}}"#
     )
     // Removing the last applied key drops the map (Go omits empty maps of built-in kinds).
     let onlyA = try apply(nil, config(#"{"k":"v"}"#), "ssa-a")
     let none = try apply(
-      onlyA, mfJSON(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#).objectValue!,
+      onlyA,
+      mfJSON(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#).objectValue!,
       "ssa-a")
     #expect(none["data"] == nil)
   }
@@ -185,5 +189,52 @@ import Testing
         mfJSON(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"managedFields":[]}}"#)
           .objectValue!, cm)
     }
+  }
+}
+
+@Suite struct FieldValuesTests {
+  let crd = ResourceDefinition(
+    group: "example.com", version: "v1", kind: "Widget", plural: "widgets", singular: "widget",
+    namespaced: true,
+    schema: mfJSON(
+      #"{"type":"object","properties":{"spec":{"type":"object","properties":{"ports":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name","port"],"items":{"type":"object"}},"tags":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}},"args":{"type":"array","items":{"type":"string"}},"selector":{"type":"object","x-kubernetes-map-type":"atomic"}}}}}"#
+    ), isCustomResource: true)
+
+  @Test func schemaListTypesDecideItemKeys() {
+    let schema = ManagedFieldsSchema(crd)
+    let value = mfJSON(
+      #"{"spec":{"ports":[{"name":"http","port":80,"x":1}],"tags":["a"],"args":["x","y"],"selector":{"a":"b"}}}"#
+    )
+    let set = FieldValues.fieldSet(value, schema: schema)
+    #expect(
+      set.fieldsV1.jsonString
+        == #"{"f:spec":{"f:args":{},"f:ports":{"k:{\"name\":\"http\",\"port\":80}":{"f:name":{},"f:port":{},"f:x":{},".":{}}},"f:selector":{},"f:tags":{"v:\"a\"":{}}}}"#
+    )
+    // Custom resources have no built-in merge keys: conditions without a list type are atomic.
+    #expect(ManagedFieldsSchema(crd).field("status").field("conditions").listKind == .atomic)
+    #expect(
+      ManagedFieldsSchema(BuiltInResources.namespace).field("status").field("conditions").listKind
+        == .map(["type"]))
+    #expect(ManagedFieldsSchema(crd).field("metadata").field("finalizers").listKind == .set)
+  }
+
+  @Test func keyedListMergeFollowsStructuredMergeDiffOrder() {
+    let schema = ManagedFieldsSchema(crd).field("spec")
+    let live = mfJSON(#"{"tags":["a","b"]}"#)
+    let merged = FieldValues.merge(live, mfJSON(#"{"tags":["c","a"]}"#), schema: schema)
+    #expect(merged == mfJSON(#"{"tags":["c","a","b"]}"#))
+    let atomic = FieldValues.merge(
+      mfJSON(#"{"args":["a","b"]}"#), mfJSON(#"{"args":["c"]}"#), schema: schema)
+    #expect(atomic == mfJSON(#"{"args":["c"]}"#))
+  }
+
+  @Test func compareReportsContainersAndLeaves() {
+    let schema = ManagedFieldsSchema(crd)
+    let c = FieldValues.compare(
+      mfJSON(#"{"spec":{"tags":["a"],"args":["x"]},"gone":{"x":1}}"#),
+      mfJSON(#"{"spec":{"tags":["a","b"],"args":["y"]},"new":{"y":2}}"#), schema: schema)
+    #expect(c.added.paths.map(\.pathDescription) == [".new", ".new.y", ".spec.tags[=\"b\"]"])
+    #expect(c.modified.paths.map(\.pathDescription) == [".spec.args"])
+    #expect(c.removed.paths.map(\.pathDescription) == [".gone", ".gone.x"])
   }
 }
