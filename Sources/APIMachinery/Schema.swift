@@ -31,6 +31,7 @@ public enum Schema {
   public static func prune(_ object: inout JSONObject, schema: JSONValue) -> Pruned {
     var pruned = Pruned()
     var value = JSONValue.object(object)
+    object = JSONObject()  // keep the members uniquely referenced: pruning edits them in place
     prune(&value, schema, path: "", embedded: true, into: &pruned.unknownFields)
     if case .object(let o) = value { object = o }
     return pruned
@@ -46,6 +47,7 @@ public enum Schema {
   ) {
     switch value {
     case .object(var object):
+      value = .null  // unique ownership of `object` while it is edited
       let isEmbedded = embedded || schema["x-kubernetes-embedded-resource"]?.boolValue == true
       let properties = schema["properties"]?.objectValue
       let additional = schema["additionalProperties"]
@@ -91,6 +93,7 @@ public enum Schema {
       value = .object(object)
     case .array(var items):
       guard let itemSchema = schema["items"], case .object = itemSchema else { return }
+      value = .null
       for j in items.indices {
         prune(&items[j], itemSchema, path: "\(path)[\(j)]", embedded: false, into: &unknown)
       }
