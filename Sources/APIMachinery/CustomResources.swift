@@ -156,7 +156,9 @@ public enum CustomResources {
     guard let (group, plural) = split(name), !definitions.isEmpty else { return }
     if definitions.contains(where: { $0.group != group || $0.plural != plural }) { return }
     let conflict = nameConflict(definitions[0], registry.catalog.snapshot)
-    if conflict == nil { registry.catalog.install(definitions) }
+    if conflict == nil && !installed(definitions, registry.catalog.snapshot) {
+      registry.catalog.install(definitions)
+    }
     establish(registry, latest, conflict: conflict)
   }
 
@@ -183,6 +185,24 @@ public enum CustomResources {
       return ("ListKindConflict", "\"\(d.listKind)\" is already in use")
     }
     return nil
+  }
+
+  /// Whether the catalog already serves exactly these definitions (a status write changes
+  /// nothing there, and an unchanged catalog keeps discovery and OpenAPI caches).
+  static func installed(_ definitions: [ResourceDefinition], _ snapshot: Catalog.Snapshot) -> Bool {
+    guard let first = definitions.first else { return true }
+    let current = snapshot.definitions.filter {
+      $0.group == first.group && $0.plural == first.plural
+    }
+    guard current.count == definitions.count else { return false }
+    return zip(current, definitions).allSatisfy { a, b in
+      a.version == b.version && a.kind == b.kind && a.listKind == b.listKind
+        && a.singular == b.singular && a.shortNames == b.shortNames && a.categories == b.categories
+        && a.namespaced == b.namespaced && a.hasStatusSubresource == b.hasStatusSubresource
+        && a.printerColumns == b.printerColumns
+        && a.extraSelectableFields == b.extraSelectableFields
+        && a.isCustomResource == b.isCustomResource && a.schema == b.schema
+    }
   }
 
   /// Installs every stored CRD (a server starting on existing data).

@@ -160,3 +160,14 @@ private func newRegistry() throws -> Registry {
     registry.catalog.snapshot.resource(group: "example.com", version: "v1", plural: "gadgets")
       == nil)
 }
+
+@Test func aStatusWriteLeavesTheCatalogSnapshotAlone() throws {
+  let registry = try newRegistry()
+  _ = try registry.create(crds, namespace: "", body: widgetCRD())
+  let before = registry.catalog.snapshot
+  _ = try registry.patch(crds, namespace: "", name: "widgets.example.com") {
+    current throws(APIError) in
+    Patches.mergePatch(current, ["metadata": ["labels": ["a": "b"]]])
+  }
+  #expect(registry.catalog.snapshot === before)
+}
