@@ -115,6 +115,8 @@ def test_namespace_crud(core):
     assert {"default", "pyns"} <= phases
     status = expect_error(400, core.list_namespace, field_selector="name=pyns")
     assert status["message"] == "field label not supported: name"
+    # An object with a finalizer keeps the namespace Terminating until it is released.
+    cm(core, "pyns", "held", finalizers=["example.com/hold"])
     # DELETE answers 200 with the Namespace, now Terminating (the client returns the decoded dict).
     deleted = core.delete_namespace("pyns", _request_timeout=TIMEOUT)
     assert deleted["kind"] == "Namespace" and deleted["status"]["phase"] == "Terminating"
@@ -122,6 +124,25 @@ def test_namespace_crud(core):
     # A second DELETE of a terminating namespace answers 200 with the Namespace (0b.3).
     again = core.delete_namespace("pyns", _request_timeout=TIMEOUT)
     assert again["status"]["phase"] == "Terminating"
+    status = expect_error(403, core.create_namespaced_config_map, "pyns", {"metadata": {"name": "late"}})
+    assert status["message"] == ('configmaps "late" is forbidden: unable to create new content in namespace pyns '
+                                 'because it is being terminated')
+    assert status["details"]["causes"] == [{"reason": "NamespaceTerminating", "message": "namespace pyns is being terminated",
+                                            "field": "metadata.namespace"}]
+    core.patch_namespaced_config_map("held", "pyns", {"metadata": {"finalizers": None}}, _request_timeout=TIMEOUT)
+
+    def gone():
+        try:
+            core.read_namespace("pyns", _request_timeout=TIMEOUT)
+            return False
+        except ApiException as e:
+            return e.status == 404
+
+    if not wait_for(gone, 10):
+        ns_obj = core.read_namespace("pyns")
+        if not ns_obj.status.conditions:
+            pytest.skip("namespace controller not present: the namespace stays Terminating")
+        pytest.fail(f"namespace still Terminating: {ns_obj.status}")
     status = expect_error(403, core.delete_namespace, "kube-system")
     assert status["message"] == 'namespaces "kube-system" is forbidden: this namespace may not be deleted'
 
