@@ -69,7 +69,8 @@ public final class Store: Sendable {
     _ key: ObjectKey, _ object: JSONValue, fields: [String: String] = [:],
     preconditions: Preconditions = .none
   ) throws(StoreError) -> StoredObject {
-    try update(PreparedObject(key: key, object: object, fields: fields), preconditions: preconditions)
+    try update(
+      PreparedObject(key: key, object: object, fields: fields), preconditions: preconditions)
   }
 
   /// Deletes the object at `key` if `preconditions` hold; returns its last state stamped with
