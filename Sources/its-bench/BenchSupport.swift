@@ -14,6 +14,13 @@ enum Measure {
     return ns(usage.ru_utime) + ns(usage.ru_stime)
   }
 
+  /// CPU time of the calling thread in nanoseconds.
+  static func threadCPU() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+  }
+
   /// Monotonic wall clock in nanoseconds.
   static func now() -> UInt64 {
     var ts = timespec()
