@@ -10,6 +10,7 @@ import JSON
 public final class Store: Sendable {
   public let backend: any StorageBackend
   let hub: WatchHub
+  let snapshots = SnapshotCache()
   public let configuration: StoreConfiguration
 
   /// A store over `backend` (which must not have a sink yet).
