@@ -95,7 +95,35 @@ struct StoreCommit: ParsableCommand {
         + (prepared ? " (pre-serialized)" : ""))
     print("  elapsed \(fmt(elapsed, 3)) s, \(formatRate(Double(commits) / elapsed))")
     print("  CPU \(fmt(cpu * 1e9 / Double(commits), 0)) ns per commit (process CPU / commits)")
+    print(
+      "  reference loop (alloc + \(sample.bytes.count) B copy + dictionary insert + ring slot, "
+        + "same key count and history): \(fmt(Self.referenceLoop(keys: keys, ring: historySize * 10 > 100_000 ? historySize * 10 : 100_000, bytes: sample.bytes), 0)) ns CPU per op"
+    )
     print("  serialization alone (PreparedObject.init): \(fmt(prepareNs, 0)) ns CPU per object")
     print("  final revision \(store.currentRevision)\(prepareSink == 0 ? " " : "")")
+  }
+
+  /// What the machine does for the bare minimum a commit must do (allocate and copy the bytes,
+  /// insert into a dictionary, keep a reference in a ring of retained versions), measured in
+  /// the same run: the reference the store's commit path is compared with.
+  static func referenceLoop(keys: Int, ring: Int, bytes: [UInt8]) -> Double {
+    final class Box {
+      let bytes: [UInt8]
+      init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+    let names = (0..<keys).map { "cm-\($0)" }
+    var retained = [Box?](repeating: nil, count: ring)
+    var table: [String: Box] = [:]
+    let n = 1_000_000
+    let t0 = Measure.threadCPU()
+    for i in 0..<n {
+      var copy: [UInt8] = []
+      copy.reserveCapacity(bytes.count + 8)
+      copy.append(contentsOf: bytes)
+      let box = Box(copy)
+      retained[i % ring] = box
+      table[names[i % keys]] = box
+    }
+    return Double(Measure.threadCPU() - t0) / Double(n)
   }
 }
