@@ -58,7 +58,7 @@ struct ConcurrencyStressTests {
     let start = store.currentRevision
     var specs: [Spec] = []
     func add(_ r: ResourceKey, _ ns: String?, _ app: String?) {
-      var p: (@Sendable (StoredObject) -> Bool)?
+      var p: Store.Predicate?
       if let app { p = { $0.labels["app"] == app } }
       specs.append(
         Spec(
