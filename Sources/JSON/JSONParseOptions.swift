@@ -8,7 +8,9 @@ public struct JSONParseOptions: Sendable {
     case reject
   }
 
-  /// The deepest allowed nesting of arrays and objects; `[[]]` has depth 2.
+  /// The deepest allowed nesting of arrays and objects; `[[]]` has depth 2. Parsing itself
+  /// never recurses, but `==`, freeing a value and the writer do, one stack frame per level:
+  /// keep this modest (Go's own limit is 10,000).
   public var maxDepth: Int
   /// The largest accepted input in bytes; nil means no limit.
   public var maxBytes: Int?

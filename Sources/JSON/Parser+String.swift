@@ -5,7 +5,7 @@ extension Parser {
   /// (ASCII is scanned 8 bytes at a time). Otherwise the decoded bytes are built in `scratch`
   /// (escapes resolved, each invalid UTF-8 byte replaced by U+FFFD as Go does) and
   /// `lastStringWasDecoded` is set.
-  mutating func parseString() throws(JSONError) -> String {
+  mutating func parseString(isKey: Bool = false) throws(JSONError) -> String {
     let base = self.base
     let count = self.count
     let start = i + 1
@@ -28,6 +28,7 @@ extension Parser {
     if p < count && base[p] == UInt8(ascii: "\"") {
       i = p + 1
       lastStringWasDecoded = false
+      if isKey, let known = KnownKeys.lookup(base + start, p - start) { return known }
       return String(
         decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }

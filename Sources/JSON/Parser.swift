@@ -147,7 +147,7 @@ struct Parser: ~Copyable {
       throw error("looking for beginning of object key string")
     }
     let keyOffset = i
-    let key = try parseString()
+    let key = try parseString(isKey: true)
     // Raw key bytes are the key unless it was decoded; then 0 means "compare the strings".
     let print =
       lastStringWasDecoded ? 0 : Parser.fingerprint(base + keyOffset + 1, i - keyOffset - 2)

@@ -44,8 +44,9 @@ struct ContinueToken: Equatable {
       throw .invalidContinueToken(
         "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)")
     }
-    if start.hasPrefix("/") || start.split(separator: "/", omittingEmptySubsequences: false)
-      .contains(where: { $0 == "." || $0 == ".." || $0.isEmpty })
+    if start.hasPrefix("/")
+      || start.split(separator: "/", omittingEmptySubsequences: false)
+        .contains(where: { $0 == "." || $0 == ".." || $0.isEmpty })
     {
       throw .invalidContinueToken("continue key is not valid: \(start)")
     }

@@ -40,7 +40,8 @@ public final class InMemoryBackend: StorageBackend {
   public func create(_ object: PreparedObject) throws(StoreError) -> StoreEvent {
     let now = configuration.clock()
     let key = object.key
-    let (event, sink) = try state.withLock { (s) throws(StoreError) -> (StoreEvent, (any StoreEventSink)?) in
+    let (event, sink) = try state.withLock {
+      (s) throws(StoreError) -> (StoreEvent, (any StoreEventSink)?) in
       if s.objects[key.resource]?[key.namespace]?[key.name] != nil {
         throw .alreadyExists(key)
       }

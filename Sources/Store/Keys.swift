@@ -27,7 +27,8 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
   }
 
   public init(group: String, resource: String, namespace: String, name: String) {
-    self.init(resource: ResourceKey(group: group, resource: resource), namespace: namespace, name: name)
+    self.init(
+      resource: ResourceKey(group: group, resource: resource), namespace: namespace, name: name)
   }
 
   public var description: String {

@@ -20,8 +20,9 @@ public struct ListOptions: Sendable, Equatable {
   /// A token from a previous page's `ListResult.continueToken`; `revision` is then ignored.
   public var continueToken: String?
 
-  public init(revision: RevisionMatch = .mostRecent, limit: Int? = nil, continueToken: String? = nil)
-  {
+  public init(
+    revision: RevisionMatch = .mostRecent, limit: Int? = nil, continueToken: String? = nil
+  ) {
     self.revision = revision
     self.limit = limit
     self.continueToken = continueToken

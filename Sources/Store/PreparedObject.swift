@@ -17,7 +17,8 @@ public final class PreparedObject: Sendable {
   /// Prepares `object` for `key`. `fields` are the selectable fields the caller computed
   /// (e.g. `metadata.name`, `status.phase`). Throws `invalidObject` unless `object` is a JSON
   /// object with a `metadata` object.
-  public init(key: ObjectKey, object: JSONValue, fields: [String: String] = [:]) throws(StoreError) {
+  public init(key: ObjectKey, object: JSONValue, fields: [String: String] = [:]) throws(StoreError)
+  {
     guard case .object(let top) = object else {
       throw .invalidObject("the object for \(key) is not a JSON object")
     }
@@ -108,8 +109,12 @@ public final class PreparedObject: Sendable {
     guard gap == start, template.count - gap == current.bytes.count - end else { return false }
     return template.withUnsafeBytes { t in
       current.bytes.withUnsafeBytes { c in
-        bytesEqual(UnsafeRawBufferPointer(rebasing: t[..<gap]), UnsafeRawBufferPointer(rebasing: c[..<start]))
-          && bytesEqual(UnsafeRawBufferPointer(rebasing: t[gap...]), UnsafeRawBufferPointer(rebasing: c[end...]))
+        bytesEqual(
+          UnsafeRawBufferPointer(rebasing: t[..<gap]), UnsafeRawBufferPointer(rebasing: c[..<start])
+        )
+          && bytesEqual(
+            UnsafeRawBufferPointer(rebasing: t[gap...]), UnsafeRawBufferPointer(rebasing: c[end...])
+          )
       }
     }
   }

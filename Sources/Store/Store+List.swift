@@ -33,9 +33,20 @@ extension Store {
       }
     }
 
-    let snapshot: ResourceSnapshot
-    do {
-      snapshot = try backend.snapshot(resource, namespace: namespace, at: at)
+    var snapshot: ResourceSnapshot
+    var cached = false
+    do throws(StoreError) {
+      if let at, let items = snapshots.lookup(resource, namespace: namespace, revision: at) {
+        // Served from the cache only while the revision is still inside the window, so a
+        // continue token expires exactly as it would without the cache.
+        if at + 1 < backend.oldestRetainedRevision && at < backend.currentRevision {
+          throw .expired(StoreError.listTooOldMessage)
+        }
+        snapshot = ResourceSnapshot(revision: at, items: items)
+        cached = true
+      } else {
+        snapshot = try backend.snapshot(resource, namespace: namespace, at: at)
+      }
     } catch {
       if let token, case .expired = error {
         throw .continueExpired(
@@ -71,6 +82,9 @@ extension Store {
         break
       }
       page.append(object)
+    }
+    if continueToken != nil && !cached {
+      snapshots.insert(resource, namespace: namespace, snapshot: snapshot)
     }
     return ListResult(
       items: page, revision: snapshot.revision, continueToken: continueToken,

@@ -10,6 +10,7 @@ import JSON
 public final class Store: Sendable {
   public let backend: any StorageBackend
   let hub: WatchHub
+  let snapshots = SnapshotCache()
   public let configuration: StoreConfiguration
 
   /// A store over `backend` (which must not have a sink yet).
@@ -69,7 +70,8 @@ public final class Store: Sendable {
     _ key: ObjectKey, _ object: JSONValue, fields: [String: String] = [:],
     preconditions: Preconditions = .none
   ) throws(StoreError) -> StoredObject {
-    try update(PreparedObject(key: key, object: object, fields: fields), preconditions: preconditions)
+    try update(
+      PreparedObject(key: key, object: object, fields: fields), preconditions: preconditions)
   }
 
   /// Deletes the object at `key` if `preconditions` hold; returns its last state stamped with

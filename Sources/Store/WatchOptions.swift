@@ -56,3 +56,9 @@ public struct WatchBatch: Sendable {
   /// Non-nil once the watch has ended; no frame will follow.
   public var termination: WatchTermination?
 }
+
+extension Store {
+  /// `Predicate` spelled through the class, for files where another module's `Predicate`
+  /// (Foundation's) makes the bare name ambiguous: `Store.Predicate`.
+  public typealias Predicate = @Sendable (StoredObject) -> Bool
+}

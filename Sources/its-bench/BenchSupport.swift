@@ -14,6 +14,13 @@ enum Measure {
     return ns(usage.ru_utime) + ns(usage.ru_stime)
   }
 
+  /// CPU time of the calling thread in nanoseconds.
+  static func threadCPU() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+  }
+
   /// Monotonic wall clock in nanoseconds.
   static func now() -> UInt64 {
     var ts = timespec()
@@ -81,7 +88,8 @@ enum Fixture {
 
   /// A ConfigMap whose canonical JSON is about 1 KiB; `variant` changes the data.
   static func configMap(namespace: String, name: String, variant: Int) -> JSONValue {
-    let uid = "3f2b8c1e-5d4a-4b6e-9c7d-\(String(1_000_000_000_000 + variant * 7919 % 999_999_999_999))"
+    let uid =
+      "3f2b8c1e-5d4a-4b6e-9c7d-\(String(1_000_000_000_000 + variant * 7919 % 999_999_999_999))"
     var data: [(String, JSONValue)] = []
     for i in 0..<8 {
       let value = "value-\(i)-\(variant)-" + String(repeating: "abcdefghij", count: 8)
@@ -90,11 +98,15 @@ enum Fixture {
     let metadata = JSONObject([
       ("name", .string(name)), ("namespace", .string(namespace)), ("uid", .string(uid)),
       ("creationTimestamp", .string("2026-11-25T08:00:00Z")),
-      ("labels", .object(JSONObject([("app", .string("bench")), ("tier", .string("t\(variant % 4)"))]))),
+      (
+        "labels",
+        .object(JSONObject([("app", .string("bench")), ("tier", .string("t\(variant % 4)"))]))
+      ),
     ])
     return .object(
       JSONObject([
-        ("apiVersion", .string("v1")), ("kind", .string("ConfigMap")), ("metadata", .object(metadata)),
+        ("apiVersion", .string("v1")), ("kind", .string("ConfigMap")),
+        ("metadata", .object(metadata)),
         ("data", .object(JSONObject(data))),
       ]))
   }

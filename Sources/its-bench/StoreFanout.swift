@@ -9,7 +9,8 @@ import Synchronization
 /// CPU per delivery and the commit-to-drain latency distribution.
 struct StoreFanout: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "store-fanout", abstract: "In-process watch fan-out: CPU and latency per delivery.")
+    commandName: "store-fanout", abstract: "In-process watch fan-out: CPU and latency per delivery."
+  )
 
   @Option(help: "Watchers.") var watchers = 1000
   @Option(help: "Changes (each delivered to every watcher).") var events = 1000
@@ -38,7 +39,9 @@ struct StoreFanout: ParsableCommand {
     let latencies = UnsafeMutablePointer<UInt64>.allocate(capacity: events * watchers)
     let eventDone = BenchSemaphore()
     let total = events * watchers
-    let objects = (0..<2).map { Fixture.configMap(namespace: "bench", name: "fanout", variant: $0 + 1) }
+    let objects = (0..<2).map {
+      Fixture.configMap(namespace: "bench", name: "fanout", variant: $0 + 1)
+    }
 
     let consumer = BenchThread {
       var delivered = 0

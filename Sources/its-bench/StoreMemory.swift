@@ -31,7 +31,9 @@ struct StoreMemory: ParsableCommand {
     let beyond = Double(growth - bytes) / Double(objects)
     print("store-memory objects=\(objects) average object \(bytes / objects) B")
     print("  RSS \(before / 1024) KiB -> \(after / 1024) KiB (+\(growth / 1024) KiB)")
-    print("  per object \(fmt(perObject, 0)) B; beyond its bytes \(fmt(beyond, 0)) B (\(fmt(beyond / 1024, 2)) KiB)")
+    print(
+      "  per object \(fmt(perObject, 0)) B; beyond its bytes \(fmt(beyond, 0)) B (\(fmt(beyond / 1024, 2)) KiB)"
+    )
     print("  history events retained \(store.currentRevision - store.oldestRetainedRevision + 1)")
   }
 }

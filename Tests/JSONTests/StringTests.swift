@@ -75,3 +75,26 @@ import Testing
     #expect(v == .string(prefix + "\n" + prefix))
   }
 }
+
+@Suite struct KeyTests {
+  /// Common Kubernetes keys take a shortcut in the parser; they and their near misses must come
+  /// out exactly as written.
+  @Test func commonKeysAndNearMissesParseExactly() throws {
+    let keys = [
+      "apiVersion", "kind", "metadata", "name", "namespace", "uid", "resourceVersion",
+      "creationTimestamp", "deletionTimestamp", "labels", "annotations", "ownerReferences",
+      "managedFields", "f:metadata", "time", "type", ".", "observedGeneration",
+      "lastTransitionTime", "blockOwnerDeletion",
+    ]
+    for key in keys {
+      let variants = [
+        key, key + "x", String(key.dropLast()) + "#", "#" + key.dropFirst(), key.uppercased(),
+      ]
+      for variant in variants {
+        let quoted = JSONValue.string(variant).jsonString
+        let v = try JSONParser.parse("{" + quoted + ":1}")
+        #expect(v.objectValue?.keys == [variant])
+      }
+    }
+  }
+}

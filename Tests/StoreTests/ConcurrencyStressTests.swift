@@ -58,7 +58,7 @@ struct ConcurrencyStressTests {
     let start = store.currentRevision
     var specs: [Spec] = []
     func add(_ r: ResourceKey, _ ns: String?, _ app: String?) {
-      var p: (@Sendable (StoredObject) -> Bool)?
+      var p: Store.Predicate?
       if let app { p = { $0.labels["app"] == app } }
       specs.append(
         Spec(
@@ -143,7 +143,9 @@ struct ConcurrencyStressTests {
             configmaps, from: .initialState,
             options: WatchOptions(bookmarks: true, sendInitialEventsEndBookmark: true))
           lateSpecs.with {
-            $0.append(Spec(resource: configmaps, namespace: nil, app: nil, watcher: w, after: 0, initial: []))
+            $0.append(
+              Spec(
+                resource: configmaps, namespace: nil, app: nil, watcher: w, after: 0, initial: []))
           }
         }
         usleep(200)
@@ -160,7 +162,8 @@ struct ConcurrencyStressTests {
       let frames = got[ObjectIdentifier(spec.watcher)] ?? []
       let events = frames.filter { $0.type != .bookmark }
       let want = expected(all, spec, after: spec.after)
-      #expect(events.count == want.count, "\(spec.resource) \(spec.namespace ?? "*") \(spec.app ?? "*")")
+      #expect(
+        events.count == want.count, "\(spec.resource) \(spec.namespace ?? "*") \(spec.app ?? "*")")
       #expect(seen(events) == want)
       #expect(spec.watcher.termination == nil)
     }
@@ -170,7 +173,9 @@ struct ConcurrencyStressTests {
       let endIndex = try #require(frames.firstIndex { $0.type == .bookmark })
       let s = frames[endIndex].revision
       let snapshot = try store.list(configmaps, options: ListOptions(revision: .exact(s)))
-      #expect(seen(Array(frames[..<endIndex])) == snapshot.items.map { Seen(.added, $0.name, $0.revision) })
+      #expect(
+        seen(Array(frames[..<endIndex]))
+          == snapshot.items.map { Seen(.added, $0.name, $0.revision) })
       let rest = frames[(endIndex + 1)...].filter { $0.type != .bookmark }
       #expect(seen(Array(rest)) == expected(all, spec, after: s))
     }

@@ -20,7 +20,8 @@ struct ConformanceWatchTests {
     let frames = w.drain().frames
     #expect(
       seen(frames) == [
-        Seen(.added, "a", a.revision), Seen(.added, "b", b.revision), Seen(.modified, "a", c.revision),
+        Seen(.added, "a", a.revision), Seen(.added, "b", b.revision),
+        Seen(.modified, "a", c.revision),
       ])
     // Synthetic frames reuse the stored bytes.
     #expect(frames[0].object === a)
@@ -39,7 +40,8 @@ struct ConformanceWatchTests {
     let d = try store.delete(cmKey("ns", "b"))
     #expect(
       seen(w.drain().frames) == [
-        Seen(.added, "b", b.revision), Seen(.modified, "a", a2.revision), Seen(.deleted, "b", d.revision),
+        Seen(.added, "b", b.revision), Seen(.modified, "a", a2.revision),
+        Seen(.deleted, "b", d.revision),
       ])
     // From the current revision: nothing to replay, valid even with no history at all.
     let empty = kind.store(StoreConfiguration(historySize: 0, historyAge: .zero))
@@ -129,7 +131,10 @@ struct ConformanceWatchTests {
     let out = try store.put("ns", "a", "1", labels: [("app", "y")])
     let back = try store.put("ns", "a", "2", labels: [("app", "x")])
     let w = store.watch(configmaps, predicate: selected, from: .after(start + 1))
-    #expect(seen(w.drain().frames) == [Seen(.deleted, "a", out.revision), Seen(.added, "a", back.revision)])
+    #expect(
+      seen(w.drain().frames) == [
+        Seen(.deleted, "a", out.revision), Seen(.added, "a", back.revision),
+      ])
   }
 
   @Test(arguments: BackendKind.allCases)
@@ -154,7 +159,8 @@ struct ConformanceWatchTests {
   @Test(arguments: BackendKind.allCases)
   func bookmarks(_ kind: BackendKind) throws {
     let store = kind.store()
-    let options = WatchOptions(kind: "ManagedCluster", apiVersion: "cluster.open-cluster-management.io/v1", bookmarks: true)
+    let options = WatchOptions(
+      kind: "ManagedCluster", apiVersion: "cluster.open-cluster-management.io/v1", bookmarks: true)
     let w = store.watch(configmaps, namespace: "ns", from: .now, options: options)
     let quiet = store.watch(configmaps, from: .now)
     let a = try store.put("ns", "a")

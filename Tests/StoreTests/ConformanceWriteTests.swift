@@ -62,7 +62,9 @@ struct ConformanceWriteTests {
     let key = cmKey("ns", "a")
     let a = try store.create(key, configMap("ns", "a", uid: "u1"))
     // Stale revision: Conflict, nothing written.
-    #expect(throws: StoreError.conflict(key, .revision(expected: a.revision - 1, actual: a.revision))) {
+    #expect(
+      throws: StoreError.conflict(key, .revision(expected: a.revision - 1, actual: a.revision))
+    ) {
       try store.update(
         key, configMap("ns", "a", data: [("k", "1")], uid: "u1"),
         preconditions: Preconditions(revision: a.revision - 1))
@@ -159,7 +161,9 @@ struct ConformanceWriteTests {
     let gone = try store.guaranteedUpdate(key) { _ in .delete }
     #expect(gone.revision == rev + 1)
     #expect(store.get(key) == nil)
-    #expect(throws: StoreError.notFound(key)) { try store.guaranteedUpdate(key) { _ in .unchanged } }
+    #expect(throws: StoreError.notFound(key)) {
+      try store.guaranteedUpdate(key) { _ in .unchanged }
+    }
   }
 
   @Test(arguments: BackendKind.allCases)

@@ -69,7 +69,8 @@ struct PropertyTests {
       switch Int.random(in: 0..<3, using: &rng) {
       case 0: start = .now
       case 1: start = .initialState
-      default: start = .after(Revision.random(in: (current - min(current - 1, 30))...current, using: &rng))
+      default:
+        start = .after(Revision.random(in: (current - min(current - 1, 30))...current, using: &rng))
       }
       let w = store.watch(
         configmaps, namespace: namespace, predicate: predicate(app), from: start,
@@ -84,7 +85,8 @@ struct PropertyTests {
 
     for _ in 0..<4 { addWatch() }
     for step in 0..<400 {
-      let key = cmKey(Self.namespaces.randomElement(using: &rng)!, Self.names.randomElement(using: &rng)!)
+      let key = cmKey(
+        Self.namespaces.randomElement(using: &rng)!, Self.names.randomElement(using: &rng)!)
       let value = String(Int.random(in: 0..<3, using: &rng))
       let app = ["x", "y"].randomElement(using: &rng)!
       let old = model[key]
@@ -101,7 +103,8 @@ struct PropertyTests {
         states[s.revision] = model
         continue
       case (let old?, _):
-        let s = try store.update(key, body, fields: f, preconditions: Preconditions(revision: old.revision))
+        let s = try store.update(
+          key, body, fields: f, preconditions: Preconditions(revision: old.revision))
         if old.value == value && old.app == app {
           #expect(s.revision == old.revision)  // unchanged: no revision
           continue
@@ -116,12 +119,16 @@ struct PropertyTests {
       let listed = try store.list(configmaps)
       #expect(listed.revision == revision)
       #expect(listed.items.map(\.key) == model.keys.sorted(by: keyPrecedes))
-      #expect(listed.items.map(\.revision) == model.keys.sorted(by: keyPrecedes).map { model[$0]!.revision })
+      #expect(
+        listed.items.map(\.revision)
+          == model.keys.sorted(by: keyPrecedes).map { model[$0]!.revision })
       // A past revision lists exactly the model at that revision.
       let past = states.keys.randomElement(using: &rng)!
       let exact = try store.list(configmaps, options: ListOptions(revision: .exact(past)))
       #expect(exact.items.map(\.key) == states[past]!.keys.sorted(by: keyPrecedes))
-      #expect(exact.items.map(\.revision) == states[past]!.keys.sorted(by: keyPrecedes).map { states[past]![$0]!.revision })
+      #expect(
+        exact.items.map(\.revision)
+          == states[past]!.keys.sorted(by: keyPrecedes).map { states[past]![$0]!.revision })
 
       if step % 40 == 7 { addWatch() }
       if step % 25 == 3 {
@@ -173,7 +180,9 @@ struct PropertyTests {
     }
     want += expected(spec, changes: changes, after: spec.startRevision)
     // Reliable, unique, ordered: exactly the expected sequence.
-    #expect(seen(events) == want, "watch \(spec.namespace ?? "*") app=\(spec.app ?? "*") from \(spec.start)")
+    #expect(
+      seen(events) == want,
+      "watch \(spec.namespace ?? "*") app=\(spec.app ?? "*") from \(spec.start)")
     let live = spec.start == .initialState ? Array(events.dropFirst(spec.initial.count)) : events
     #expect(zip(live, live.dropFirst()).allSatisfy { $0.revision < $1.revision })
     // Bookmarks never go back and never run ahead of what was delivered-or-skipped.
@@ -197,10 +206,10 @@ struct PropertyTests {
     var predicate: Predicate?
     if let app = spec.app { predicate = { $0.labels["app"] == app } }
     for (i, f) in live.enumerated() where i % 3 == 0 {
-      let resumed = store.watch(configmaps, namespace: spec.namespace, predicate: predicate, from: .after(f.revision))
+      let resumed = store.watch(
+        configmaps, namespace: spec.namespace, predicate: predicate, from: .after(f.revision))
       #expect(seen(resumed.drain().frames) == seen(Array(live[(i + 1)...])))
       resumed.cancel()
     }
   }
 }
-

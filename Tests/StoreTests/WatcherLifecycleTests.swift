@@ -51,7 +51,8 @@ struct WatcherLifecycleTests {
         == #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"ns","resourceVersion":"\#(s.revision)"}}"#
     )
     // In place when present.
-    let u = try store.update(cmKey("ns", "a"), configMap("ns", "a", uid: "u", resourceVersion: "999"))
+    let u = try store.update(
+      cmKey("ns", "a"), configMap("ns", "a", uid: "u", resourceVersion: "999"))
     #expect(
       String(decoding: u.bytes, as: UTF8.self)
         == #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"ns","uid":"u","resourceVersion":"\#(u.revision)"}}"#
