@@ -46,7 +46,8 @@ public struct APIError: Error, Sendable, Equatable {
   // MARK: Constructors (apimachinery pkg/api/errors)
 
   public static func notFound(_ r: ResourceDefinition, _ name: String) -> APIError {
-    var e = APIError(code: 404, reason: "NotFound", message: "\(r.qualifiedResource) \"\(name)\" not found")
+    var e = APIError(
+      code: 404, reason: "NotFound", message: "\(r.qualifiedResource) \"\(name)\" not found")
     e.name = name
     e.group = r.group
     e.kind = r.plural
@@ -63,7 +64,9 @@ public struct APIError: Error, Sendable, Equatable {
     code: 404, reason: "NotFound", message: "the server could not find the requested resource")
 
   public static func alreadyExists(_ r: ResourceDefinition, _ name: String) -> APIError {
-    var e = APIError(code: 409, reason: "AlreadyExists", message: "\(r.qualifiedResource) \"\(name)\" already exists")
+    var e = APIError(
+      code: 409, reason: "AlreadyExists",
+      message: "\(r.qualifiedResource) \"\(name)\" already exists")
     e.name = name
     e.group = r.group
     e.kind = r.plural
@@ -71,7 +74,9 @@ public struct APIError: Error, Sendable, Equatable {
   }
 
   /// kube's optimistic-lock conflict.
-  public static func conflict(_ r: ResourceDefinition, _ name: String, _ detail: String = optimisticLockMessage)
+  public static func conflict(
+    _ r: ResourceDefinition, _ name: String, _ detail: String = optimisticLockMessage
+  )
     -> APIError
   {
     var e = APIError(
@@ -87,14 +92,17 @@ public struct APIError: Error, Sendable, Equatable {
     "the object has been modified; please apply your changes to the latest version and try again"
 
   /// 422 with field causes; the message lists them as kube's `ToAggregate` does.
-  public static func invalid(_ r: ResourceDefinition, _ name: String, _ causes: [Cause]) -> APIError {
+  public static func invalid(_ r: ResourceDefinition, _ name: String, _ causes: [Cause]) -> APIError
+  {
     let summary: String
     if causes.count == 1 {
       summary = causes[0].fullMessage
     } else {
       summary = "[" + causes.map(\.fullMessage).joined(separator: ", ") + "]"
     }
-    var e = APIError(code: 422, reason: "Invalid", message: "\(r.qualifiedKind) \"\(name)\" is invalid: \(summary)")
+    var e = APIError(
+      code: 422, reason: "Invalid", message: "\(r.qualifiedKind) \"\(name)\" is invalid: \(summary)"
+    )
     e.name = name
     e.group = r.group
     e.kind = r.kind
@@ -106,8 +114,12 @@ public struct APIError: Error, Sendable, Equatable {
     APIError(code: 400, reason: "BadRequest", message: message)
   }
 
-  public static func forbidden(_ r: ResourceDefinition, _ name: String, _ detail: String) -> APIError {
-    var e = APIError(code: 403, reason: "Forbidden", message: "\(r.qualifiedResource) \"\(name)\" is forbidden: \(detail)")
+  public static func forbidden(_ r: ResourceDefinition, _ name: String, _ detail: String)
+    -> APIError
+  {
+    var e = APIError(
+      code: 403, reason: "Forbidden",
+      message: "\(r.qualifiedResource) \"\(name)\" is forbidden: \(detail)")
     e.name = name
     e.group = r.group
     e.kind = r.plural
@@ -125,14 +137,18 @@ public struct APIError: Error, Sendable, Equatable {
 
   public static let notAcceptable = APIError(
     code: 406, reason: "NotAcceptable",
-    message: "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+    message:
+      "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf"
+  )
 
   public static func unsupportedMediaType(_ message: String) -> APIError {
     APIError(code: 415, reason: "UnsupportedMediaType", message: message)
   }
 
   public static func requestEntityTooLarge(limit: Int) -> APIError {
-    APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(limit)")
+    APIError(
+      code: 413, reason: "RequestEntityTooLarge",
+      message: "Request entity too large: limit is \(limit)")
   }
 
   public static func expired(_ message: String) -> APIError {
@@ -140,7 +156,8 @@ public struct APIError: Error, Sendable, Equatable {
   }
 
   public static func internalError(_ detail: String) -> APIError {
-    var e = APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(detail)")
+    var e = APIError(
+      code: 500, reason: "InternalError", message: "Internal error occurred: \(detail)")
     e.causes = [Cause(reason: "", message: detail, field: "")]
     return e
   }
@@ -150,21 +167,46 @@ public struct APIError: Error, Sendable, Equatable {
     var e = APIError(
       code: 504, reason: "Timeout",
       message: "Timeout: Too large resource version: \(requested), current: \(current)")
-    e.causes = [Cause(reason: "ResourceVersionTooLarge", message: "Too large resource version", field: "")]
+    e.causes = [
+      Cause(reason: "ResourceVersionTooLarge", message: "Too large resource version", field: "")
+    ]
     e.retryAfterSeconds = 1
     return e
   }
 
   /// 422 on list/watch options (`ListOptions.meta.k8s.io "" is invalid: …`).
   public static func invalidListOptions(_ causes: [Cause]) -> APIError {
-    let summary = causes.count == 1 ? causes[0].fullMessage : "[" + causes.map(\.fullMessage).joined(separator: ", ") + "]"
-    var e = APIError(code: 422, reason: "Invalid", message: "ListOptions.meta.k8s.io \"\" is invalid: \(summary)")
+    let summary =
+      causes.count == 1
+      ? causes[0].fullMessage : "[" + causes.map(\.fullMessage).joined(separator: ", ") + "]"
+    var e = APIError(
+      code: 422, reason: "Invalid", message: "ListOptions.meta.k8s.io \"\" is invalid: \(summary)")
     e.group = "meta.k8s.io"
     e.kind = "ListOptions"
     e.name = ""
     e.causes = causes
     return e
   }
+
+  /// 422 on request options (`CreateOptions.meta.k8s.io "" is invalid: …`), as the REST
+  /// handlers report `ValidateCreateOptions`, `ValidateDeleteOptions` and friends.
+  public static func invalidOptions(_ kind: String, _ causes: [Cause]) -> APIError {
+    let summary =
+      causes.count == 1
+      ? causes[0].fullMessage : "[" + causes.map(\.fullMessage).joined(separator: ", ") + "]"
+    var e = APIError(
+      code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(summary)")
+    e.group = "meta.k8s.io"
+    e.kind = kind
+    e.name = ""
+    e.causes = causes
+    return e
+  }
+
+  /// A method the URL has no route for (go-restful's 405, through kube's service error handler).
+  public static let methodNotAllowed = APIError(
+    code: 405, reason: "MethodNotAllowed",
+    message: "the server does not allow this method on the requested resource")
 
   // MARK: Encoding
 
@@ -213,7 +255,8 @@ extension APIError.Cause {
   var fullMessage: String { field.isEmpty ? message : "\(field): \(message)" }
 
   public static func invalidValue(_ field: String, _ value: String, _ detail: String) -> Self {
-    Self(reason: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(detail)", field: field)
+    Self(
+      reason: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(detail)", field: field)
   }
 
   public static func required(_ field: String, _ detail: String = "Required value") -> Self {

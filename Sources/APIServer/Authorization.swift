@@ -9,14 +9,30 @@ enum Authorization {
   static let resourceList: JSONValue = [
     "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "authorization.k8s.io/v1",
     "resources": [
-      ["name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview", "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": ["create"]],
-      ["name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview", "namespaced": false, "kind": "SelfSubjectRulesReview", "verbs": ["create"]],
+      [
+        "name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview",
+        "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": ["create"],
+      ],
+      [
+        "name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview",
+        "namespaced": false, "kind": "SelfSubjectRulesReview", "verbs": ["create"],
+      ],
     ],
   ]
 
   static let aggregatedResources: [JSONValue] = [
-    ["resource": "selfsubjectaccessreviews", "responseKind": ["group": "authorization.k8s.io", "version": "v1", "kind": "SelfSubjectAccessReview"], "scope": "Cluster", "singularResource": "selfsubjectaccessreview", "verbs": ["create"]],
-    ["resource": "selfsubjectrulesreviews", "responseKind": ["group": "authorization.k8s.io", "version": "v1", "kind": "SelfSubjectRulesReview"], "scope": "Cluster", "singularResource": "selfsubjectrulesreview", "verbs": ["create"]],
+    [
+      "resource": "selfsubjectaccessreviews",
+      "responseKind": [
+        "group": "authorization.k8s.io", "version": "v1", "kind": "SelfSubjectAccessReview",
+      ], "scope": "Cluster", "singularResource": "selfsubjectaccessreview", "verbs": ["create"],
+    ],
+    [
+      "resource": "selfsubjectrulesreviews",
+      "responseKind": [
+        "group": "authorization.k8s.io", "version": "v1", "kind": "SelfSubjectRulesReview",
+      ], "scope": "Cluster", "singularResource": "selfsubjectrulesreview", "verbs": ["create"],
+    ],
   ]
 
   /// POST `/apis/authorization.k8s.io/v1/<review>`; nil when the path is not a review.
@@ -26,7 +42,7 @@ enum Authorization {
     let isRules = path == "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
     guard isAccess || isRules else { return nil }
     guard request.head.method == "POST" else {
-      return Responses.error(APIError(code: 405, reason: "MethodNotAllowed", message: "\(request.head.method) is not supported on resources of kind \"\(isAccess ? "selfsubjectaccessreviews" : "selfsubjectrulesreviews").authorization.k8s.io\""))
+      return Responses.error(.methodNotAllowed)  // only POST is routed
     }
     let body: JSONValue
     do {
@@ -40,7 +56,9 @@ enum Authorization {
     review["metadata"] = ["creationTimestamp": .null]
     review["spec"] = body["spec"] ?? [:]
     if isAccess {
-      review["status"] = ["allowed": true, "reason": "its-server allows every request (no authorization configured)"]
+      review["status"] = [
+        "allowed": true, "reason": "its-server allows every request (no authorization configured)",
+      ]
     } else {
       review["status"] = [
         "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
@@ -48,6 +66,7 @@ enum Authorization {
         "incomplete": false,
       ]
     }
-    return HTTPResponse(status: 201, contentType: "application/json", body: JSONValue.object(review).serialized())
+    return HTTPResponse(
+      status: 201, contentType: "application/json", body: JSONValue.object(review).serialized())
   }
 }

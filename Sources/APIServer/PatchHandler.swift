@@ -13,14 +13,25 @@ struct PatchHandler {
   static let builtInPatchTypes =
     "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
 
+  static let mediaTypes: Set<String> = [
+    "application/json-patch+json", "application/merge-patch+json",
+    "application/strategic-merge-patch+json", "application/apply-patch+yaml",
+  ]
+
   func patch(
     _ request: HTTPRequest, _ r: ResourceDefinition, namespace: String, name: String,
     subresource: Subresource, output: Negotiation.Output
   ) throws(APIError) -> HTTPResponse {
     let type = Negotiation.mediaType(request.head.headers["Content-Type"])
-    let options = try Query.writeOptions(request.head)
+    // kube checks the media type before anything else (`handlers/patch.go`).
+    guard Self.mediaTypes.contains(type) else {
+      throw APIError.unsupportedMediaType("415: Unsupported Media Type")
+    }
+    let options = try Query.writeOptions(request.head, .patch)
     if type != "application/apply-patch+yaml", request.head.queryValue("force") != nil {
-      throw APIError.invalidPatchOptions([.forbidden("force", "may not be specified for non-apply patch")])
+      throw APIError.invalidPatchOptions([
+        .forbidden("force", "may not be specified for non-apply patch")
+      ])
     }
     let transform: (JSONValue) throws(APIError) -> JSONValue
     switch type {
@@ -53,7 +64,8 @@ struct PatchHandler {
   static func objectPatch(_ body: [UInt8]) throws(APIError) -> JSONValue {
     let patch = try Negotiation.parseJSON(body)
     guard case .object = patch else {
-      throw APIError.badRequest("json: cannot unmarshal \(kindName(patch)) into Go value of type map[string]interface {}")
+      throw APIError.badRequest(
+        "json: cannot unmarshal \(kindName(patch)) into Go value of type map[string]interface {}")
     }
     return patch
   }

@@ -90,27 +90,54 @@ enum Query {
     return ListOptions(revision: revision, limit: limit, continueToken: nil)
   }
 
-  static func writeOptions(_ head: HTTPRequestHead) throws(APIError) -> WriteOptions {
+  /// Which options object a write's query parameters decode into (named in 422s).
+  enum OptionsKind: String {
+    case create = "CreateOptions"
+    case update = "UpdateOptions"
+    case patch = "PatchOptions"
+    case delete = "DeleteOptions"
+  }
+
+  /// Create/update/patch options, validated as apimachinery's `ValidateCreateOptions` (and the
+  /// update/patch variants) do: 422 on the options kind, every cause listed.
+  static func writeOptions(_ head: HTTPRequestHead, _ kind: OptionsKind = .create) throws(APIError)
+    -> WriteOptions
+  {
     var options = WriteOptions()
-    options.dryRun = try dryRun(head.queryValue("dryRun"))
-    options.fieldManager = head.queryValue("fieldManager") ?? userAgentManager(head)
-    if let v = head.queryValue("fieldValidation"), !v.isEmpty {
-      guard let mode = FieldValidation(rawValue: v) else {
-        throw APIError.badRequest(
-          "fieldValidation must be one of Ignore, Warn, or Strict, got \(v)")
-      }
-      options.fieldValidation = mode
+    let manager = head.queryValue("fieldManager") ?? ""
+    var causes = fieldManagerProblems(manager)
+    let dryRunValues = head.query.filter { $0.name == "dryRun" }.map(\.value)
+    causes += dryRunProblems(dryRunValues)
+    let validation = head.queryValue("fieldValidation") ?? ""
+    if !["", "Ignore", "Strict", "Warn"].contains(validation) {
+      causes.append(.notSupported("fieldValidation", validation, ["", "Ignore", "Strict", "Warn"]))
     }
+    if !causes.isEmpty { throw APIError.invalidOptions(kind.rawValue, causes) }
+    options.dryRun = !dryRunValues.isEmpty
+    options.fieldManager = manager.isEmpty ? userAgentManager(head) : manager
+    if let mode = FieldValidation(rawValue: validation) { options.fieldValidation = mode }
     return options
   }
 
-  /// `dryRun=All` (the only value kube accepts).
-  static func dryRun(_ value: String?) throws(APIError) -> Bool {
-    guard let value, !value.isEmpty else { return false }
-    guard value == "All" else {
-      throw APIError.badRequest("Invalid dryRun value: \(value); supported values: \"All\"")
-    }
-    return true
+  /// `ValidateFieldManager`: at most 128 bytes.
+  static func fieldManagerProblems(_ manager: String) -> [APIError.Cause] {
+    guard manager.utf8.count > 128 else { return [] }
+    return [
+      APIError.Cause(
+        reason: "FieldValueTooLong", message: "Too long: may not be more than 128 bytes",
+        field: "fieldManager")
+    ]
+  }
+
+  /// `ValidateDryRun`: every value must be `All` (the list prints as Go's `[]string{...}`).
+  static func dryRunProblems(_ values: [String]) -> [APIError.Cause] {
+    guard values.contains(where: { $0 != "All" }) else { return [] }
+    let list = values.map { "\"\($0)\"" }.joined(separator: ", ")
+    return [
+      APIError.Cause(
+        reason: "FieldValueNotSupported",
+        message: "Unsupported value: []string{\(list)}: supported values: \"All\"", field: "dryRun")
+    ]
   }
 
   /// The User-Agent up to its first `/` (kube's default field manager).
@@ -119,32 +146,44 @@ enum Query {
     return String(ua.split(separator: "/", maxSplits: 1).first ?? "unknown")
   }
 
-  /// DeleteOptions from the body (optional) and the query.
+  /// DeleteOptions from the query and the body (optional), validated as
+  /// `ValidateDeleteOptions` does (422 on `DeleteOptions.meta.k8s.io`).
   static func deleteOptions(_ request: HTTPRequest) throws(APIError) -> DeleteOptions {
     var options = DeleteOptions()
-    options.dryRun = try dryRun(request.head.queryValue("dryRun"))
-    options.propagationPolicy = request.head.queryValue("propagationPolicy")
-    guard !request.body.isEmpty else { return options }
-    let body = try Negotiation.decodeBody(request)
-    guard case .object = body else {
-      throw APIError.badRequest("DeleteOptions must be a JSON object")
-    }
-    if let policy = body["propagationPolicy"]?.stringValue {
-      guard ["Background", "Foreground", "Orphan"].contains(policy) else {
-        throw APIError.invalid(
-          BuiltInResources.namespace, "",
-          [.notSupported("propagationPolicy", policy, ["Background", "Foreground", "Orphan"])])
+    var dryRunValues = request.head.query.filter { $0.name == "dryRun" }.map(\.value)
+    var policy = request.head.queryValue("propagationPolicy")
+    var orphanDependents = request.head.queryValue("orphanDependents").map { $0 == "true" }
+    if !request.body.isEmpty {
+      let body = try Negotiation.decodeBody(request)
+      guard case .object = body else {
+        throw APIError.badRequest("DeleteOptions must be a JSON object")
       }
-      options.propagationPolicy = policy
-    }
-    if body["orphanDependents"]?.boolValue == true { options.propagationPolicy = "Orphan" }
-    if let dry = body["dryRun"]?.arrayValue, dry.contains("All") { options.dryRun = true }
-    if let pre = body["preconditions"] {
-      if let uid = pre["uid"]?.stringValue, !uid.isEmpty { options.preconditions.uid = uid }
-      if let rv = pre["resourceVersion"]?.stringValue, !rv.isEmpty {
-        options.preconditions.revision = try revision(rv)
+      if let p = body["propagationPolicy"]?.stringValue { policy = p }
+      if let o = body["orphanDependents"]?.boolValue { orphanDependents = o }
+      if let dry = body["dryRun"]?.arrayValue { dryRunValues = dry.compactMap(\.stringValue) }
+      if let pre = body["preconditions"] {
+        if let uid = pre["uid"]?.stringValue, !uid.isEmpty { options.preconditions.uid = uid }
+        if let rv = pre["resourceVersion"]?.stringValue, !rv.isEmpty {
+          options.preconditions.revision = try revision(rv)
+        }
       }
     }
+    var causes: [APIError.Cause] = []
+    if orphanDependents != nil, let policy {
+      causes.append(
+        .invalidValue(
+          "propagationPolicy", policy, "orphanDependents and deletionPropagation cannot be both set"
+        ))
+    }
+    if let policy, !["Foreground", "Background", "Orphan"].contains(policy) {
+      causes.append(
+        .notSupported("propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"]))
+    }
+    causes += dryRunProblems(dryRunValues)
+    if !causes.isEmpty { throw APIError.invalidOptions(OptionsKind.delete.rawValue, causes) }
+    options.dryRun = !dryRunValues.isEmpty
+    options.propagationPolicy = policy
+    if orphanDependents == true { options.propagationPolicy = "Orphan" }
     return options
   }
 }

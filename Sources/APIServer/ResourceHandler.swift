@@ -35,26 +35,31 @@ struct ResourceHandler: Sendable {
     }
     let namespace = info.namespace ?? ""
     if let name = info.name {
+      if subresource == .finalize && method != "PUT" { throw APIError.methodNotAllowed }
       switch method {
       case "GET", "HEAD":
-        let object = try registry.get(
-          r, namespace: namespace, name: name, revision: try Query.getRevision(request.head))
-        return try render(object.bytes, r, output: output, single: object)
+        let revision = try Query.getRevision(request.head)
+        let registry = self.registry
+        return try waitingForRevision { () throws(APIError) -> HTTPResponse in
+          let object = try registry.get(r, namespace: namespace, name: name, revision: revision)
+          return try render(object.bytes, r, output: output, single: object)
+        }
       case "PUT":
         let body = try Negotiation.decodeBody(request)
         let result = try registry.update(
           r, namespace: namespace, name: name, body: body, subresource: subresource,
-          options: try Query.writeOptions(request.head))
+          options: try Query.writeOptions(request.head, .update))
         return try render(result.bytes, r, output: output, warnings: result.warnings)
       case "PATCH":
-        guard subresource != .finalize else { throw APIError.methodNotSupported(r, verb: "patch") }
+        guard subresource != .finalize else { throw APIError.methodNotAllowed }
         return try PatchHandler(registry: registry).patch(
           request, r, namespace: namespace, name: name, subresource: subresource, output: output)
       case "DELETE":
-        guard subresource == .main else { throw APIError.methodNotSupported(r, verb: "delete") }
+        guard subresource == .main else { throw APIError.methodNotAllowed }
         return try delete(request, r, namespace: namespace, name: name, output: output)
       default:
-        throw APIError.methodNotSupported(r, verb: method)
+        // kube-apiserver registers no route for it: go-restful's 405.
+        throw APIError.methodNotAllowed
       }
     }
     switch method {
@@ -65,14 +70,14 @@ struct ResourceHandler: Sendable {
       }
       return try list(request, r, namespace: info.namespace, output: output)
     case "POST":
-      guard r.namespaced == false || info.namespace != nil else {
-        throw APIError.methodNotSupported(r, verb: "create")
-      }
+      // The all-namespaces path of a namespaced kind only lists and watches.
+      guard r.namespaced == false || info.namespace != nil else { throw APIError.methodNotAllowed }
       let body = try Negotiation.decodeBody(request)
       let result = try registry.create(
         r, namespace: namespace, body: body, options: try Query.writeOptions(request.head))
       return try render(result.bytes, r, status: 201, output: output, warnings: result.warnings)
     case "DELETE":
+      guard r.namespaced == false || info.namespace != nil else { throw APIError.methodNotAllowed }
       let (labels, fields) = try Query.selectors(request.head, r)
       let options = try Query.deleteOptions(request)
       let items = try registry.deleteCollection(
@@ -80,7 +85,7 @@ struct ResourceHandler: Sendable {
       return Responses.object(
         Responses.list(r, items: items), output: output == .table ? .json : output)
     default:
-      throw APIError.methodNotSupported(r, verb: method)
+      throw APIError.methodNotAllowed
     }
   }
 
@@ -120,13 +125,24 @@ struct ResourceHandler: Sendable {
   {
     let (labels, fields) = try Query.selectors(request.head, r)
     let options = try Query.listOptions(request.head)
-    do {
+    let registry = self.registry
+    return try waitingForRevision { () throws(APIError) -> HTTPResponse in
       let result = try registry.list(
         r, namespace: namespace, labels: labels, fields: fields, options: options)
       return listResponse(r, result, output: output)
+    }
+  }
+
+  /// Runs `attempt`; when it fails with 504 (a resourceVersion the store has not reached yet)
+  /// the answer comes later: `attempt` is retried until the store catches up or
+  /// `tooLargeResourceVersionWait` passes, as kube-apiserver's watch cache waits (3 s) before
+  /// its 504 `Too large resource version` (for GET and LIST alike).
+  private func waitingForRevision(
+    _ attempt: @escaping @Sendable () throws(APIError) -> HTTPResponse
+  ) throws(APIError) -> HTTPResponse {
+    do {
+      return try attempt()
     } catch  where error.code == 504 {
-      // A resourceVersion the store has not reached yet: wait briefly, as kube-apiserver does.
-      let registry = self.registry
       let wait = limits.tooLargeResourceVersionWait
       return HTTPResponse(
         status: 200,
@@ -135,9 +151,7 @@ struct ResourceHandler: Sendable {
             let deadline = DispatchTime.now() + wait
             while true {
               do throws(APIError) {
-                let result = try registry.list(
-                  r, namespace: namespace, labels: labels, fields: fields, options: options)
-                responder.respond(listResponse(r, result, output: output))
+                responder.respond(try attempt())
                 return
               } catch  where error.code == 504 && DispatchTime.now() < deadline {
                 usleep(5_000)

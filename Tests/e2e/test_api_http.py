@@ -142,6 +142,52 @@ def test_error_status_shapes(api):
     assert "resourceVersion should not be set on objects to be created" in s["message"]
 
 
+def test_methods_without_a_route_are_405(api):
+    make_ns(api, "h405")
+    make_cm(api, "h405", "a")
+    cases = [("POST", "/api/v1/namespaces/h405/configmaps/a", {}),
+             ("PUT", "/api/v1/namespaces/h405/configmaps", {}),
+             ("PATCH", "/api/v1/namespaces/h405/configmaps", {}),
+             ("POST", "/api/v1/configmaps", {"metadata": {"name": "b"}}),
+             ("DELETE", "/api/v1/configmaps", None),
+             ("DELETE", "/api/v1/namespaces/h405/status", None),
+             ("GET", "/api/v1/namespaces/h405/finalize", None)]
+    for method, path, body in cases:
+        r = api.request(method, path, body, content_type="application/merge-patch+json" if method == "PATCH"
+                        else "application/json")
+        s = status(r, 405, "MethodNotAllowed")
+        assert s["message"] == "the server does not allow this method on the requested resource", (method, path, s)
+        assert s["details"] == {}
+    # DELETE on the all-namespaces path did not delete anything
+    assert api.get("/api/v1/namespaces/h405/configmaps/a").status == 200
+
+
+def test_write_options_validation(api):
+    make_ns(api, "hopts")
+    s = status(api.post("/api/v1/namespaces/hopts/configmaps?dryRun=Some&fieldValidation=Nope",
+                        {"metadata": {"name": "x"}}), 422, "Invalid")
+    assert s["message"] == ('CreateOptions.meta.k8s.io "" is invalid: [dryRun: Unsupported value: []string{"Some"}: '
+                            'supported values: "All", fieldValidation: Unsupported value: "Nope": supported values: '
+                            '"", "Ignore", "Strict", "Warn"]')
+    assert s["details"]["kind"] == "CreateOptions" and s["details"]["group"] == "meta.k8s.io"
+    make_cm(api, "hopts", "a")
+    s = status(api.put("/api/v1/namespaces/hopts/configmaps/a?fieldManager=" + "m" * 129, {"metadata": {"name": "a"}}),
+               422, "Invalid")
+    assert s["message"] == ('UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than '
+                            '128 bytes')
+    s = status(api.patch("/api/v1/namespaces/hopts/configmaps/a?dryRun=x", {}), 422, "Invalid")
+    assert s["message"].startswith('PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value')
+    s = status(api.delete("/api/v1/namespaces/hopts/configmaps/a", {"propagationPolicy": "Bogus"}), 422, "Invalid")
+    assert s["message"] == ('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Bogus": '
+                            'supported values: "Foreground", "Background", "Orphan", "nil"')
+    s = status(api.delete("/api/v1/namespaces/hopts/configmaps/a?propagationPolicy=Orphan",
+                          {"orphanDependents": False}), 422, "Invalid")
+    assert s["message"] == ('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": '
+                            'orphanDependents and deletionPropagation cannot be both set')
+    assert api.get("/api/v1/namespaces/hopts/configmaps/a").status == 200
+    assert api.get("/api/v1/namespaces/hopts/configmaps/x").status == 404
+
+
 # -- list options --------------------------------------------------------------------------------------
 
 
@@ -206,9 +252,13 @@ def test_too_large_resource_version_is_504_after_a_wait(api):
     assert s["message"].startswith(f"Timeout: Too large resource version: {future}, current: "), s
     assert s["details"]["causes"] == [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
     assert s["details"]["retryAfterSeconds"] >= 1
-    # the same for an Exact list and a GET
+    # the same for an Exact list and a GET (which also waits first)
     status(api.get(f"/api/v1/namespaces/default/configmaps?resourceVersion={future}&resourceVersionMatch=Exact",
                    timeout=20), 504, "Timeout")
+    started = time.monotonic()
+    s = status(api.get(f"/api/v1/namespaces/default?resourceVersion={future}", timeout=20), 504, "Timeout")
+    assert 1.0 <= time.monotonic() - started < 10
+    assert s["message"].startswith(f"Timeout: Too large resource version: {future}, current: "), s
 
 
 def test_future_resource_version_is_served_once_reached(api):
@@ -221,6 +271,13 @@ def test_future_resource_version_is_served_once_reached(api):
     t.join()
     assert r.status == 200, r
     assert int(r.json()["metadata"]["resourceVersion"]) >= current + 1
+    rv = int(api.ok("GET", "/api/v1/namespaces/hfuture/configmaps/soon")["metadata"]["resourceVersion"])
+    t = threading.Timer(0.5, lambda: api.patch("/api/v1/namespaces/hfuture/configmaps/soon", {"data": {"k": "v"}}))
+    t.start()
+    r = api.get(f"/api/v1/namespaces/hfuture/configmaps/soon?resourceVersion={rv + 1}", timeout=20)
+    t.join()
+    assert r.status == 200, r
+    assert r.json()["data"] == {"k": "v"}
 
 
 def test_exact_and_not_older_than_lists(api):

@@ -273,8 +273,9 @@ def test_dry_run_does_not_persist(core):
     assert core.read_namespaced_config_map("real", n).data == {"k": "v"}
     core.delete_namespaced_config_map("real", n, dry_run="All", _request_timeout=TIMEOUT)
     assert core.read_namespaced_config_map("real", n).metadata.resource_version == real.metadata.resource_version
-    status = expect_error(400, core.create_namespaced_config_map, n, {"metadata": {"name": "x"}}, dry_run="Some")
-    assert status["reason"] == "BadRequest"
+    status = expect_error(422, core.create_namespaced_config_map, n, {"metadata": {"name": "x"}}, dry_run="Some")
+    assert status["message"] == ('CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
+                                 '[]string{"Some"}: supported values: "All"')
 
 
 def test_secret_crud(core):
