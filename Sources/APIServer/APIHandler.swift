@@ -41,7 +41,7 @@ public final class APIHandler: HTTPHandler {
       return HTTPResponse(
         status: 200, contentType: "text/plain; charset=utf-8", body: Self.ok,
         headers: [("X-Content-Type-Options", "nosniff")])
-    case "/version":
+    case "/version", "/version/":
       guard Self.isRead(head.method) else { return Self.methodNotAllowed() }
       return HTTPResponse(status: 200, contentType: "application/json", body: VersionInfo.json)
     default:

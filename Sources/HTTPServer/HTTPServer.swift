@@ -56,6 +56,11 @@ public final class HTTPServer: Sendable {
     let configuration = core.configuration
     let requested = try SocketAddress(host: configuration.bindAddress, port: configuration.port)
     let loopCount = max(1, configuration.eventLoops)
+    if requested.port != 0 && loopCount > 1 {
+      // SO_REUSEPORT would let us share a port another process (even another itsd) holds:
+      // bind once without it first, so a taken port fails here with EADDRINUSE.
+      try Listener(address: requested, reusePort: false, backlog: 1).close()
+    }
     let first = try Listener(address: requested, reusePort: loopCount > 1)
     let bound = try SocketAddress(host: configuration.bindAddress, port: first.port)
     var listeners = [first]

@@ -7,6 +7,7 @@ import HTTPServer
 import Hub
 import Sockets
 import Store
+import Synchronization
 
 /// `itsd serve`: starts the API server and runs until SIGTERM or SIGINT.
 struct Serve: ParsableCommand {
@@ -57,6 +58,11 @@ struct Serve: ParsableCommand {
       throw ValidationError(error.description)
     }
     Syscall.ignoreSIGPIPE()
+    let shutdown = ShutdownTrigger()
+    let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+      Log.error("received signal \(signal), shutting down")
+      shutdown.fire()
+    }
     try DataDirectory.prepare(settings.dataDir)
 
     let store = Store(
@@ -76,12 +82,9 @@ struct Serve: ParsableCommand {
     do {
       bound = try server.start()
     } catch {
-      throw ValidationError("cannot listen on \(settings.bindAddress):\(settings.port): \(error)")
+      throw StartupError("cannot listen on \(settings.bindAddress):\(settings.port): \(error)")
     }
-    let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
-      Log.error("received signal \(signal), shutting down")
-      server.shutdown()
-    }
+    shutdown.arm { server.shutdown() }
     Log.error("listening on http://\(bound)")
     server.waitUntilStopped()
     signals.cancel()
@@ -104,7 +107,7 @@ enum DataDirectory {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else {
-        throw ValidationError("data-dir \(path) exists and is not a directory")
+        throw StartupError("data-dir \(path) exists and is not a directory")
       }
       return
     }
@@ -112,28 +115,69 @@ enum DataDirectory {
       try FileManager.default.createDirectory(
         atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
-      throw ValidationError("cannot create data-dir \(path): \(error.localizedDescription)")
+      throw StartupError("cannot create data-dir \(path): \(error.localizedDescription)")
     }
   }
 }
 
-/// Turns POSIX signals into a callback on a Dispatch queue (the default actions are disabled
-/// while it is active).
-final class SignalWatcher {
-  private let sources: [any DispatchSourceSignal]
+/// Turns SIGTERM/SIGINT into a callback, reliably: the signals are blocked in every thread
+/// (call this before any other thread starts, so they all inherit the mask) and one dedicated
+/// thread takes them with `sigwait`, so a signal arriving at any moment after construction is
+/// handled, never lost or fatal.
+final class SignalWatcher: @unchecked Sendable {
+  private var set = sigset_t()
+  private let handler: @Sendable (Int32) -> Void
 
   init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-    let queue = DispatchQueue(label: "itsd.signals")
-    sources = signals.map { number in
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-      source.setEventHandler { handler(number) }
-      source.resume()
-      return source
+    self.handler = handler
+    sigemptyset(&set)
+    for s in signals { sigaddset(&set, s) }
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+    var thread = pthread_t()
+    let box = Unmanaged.passRetained(self).toOpaque()
+    pthread_create(&thread, nil, { arg in
+      let watcher = Unmanaged<SignalWatcher>.fromOpaque(arg!).takeRetainedValue()
+      watcher.wait()
+      return nil
+    }, box)
+    pthread_detach(thread)
+  }
+
+  private func wait() {
+    while true {
+      var received: Int32 = 0
+      if sigwait(&set, &received) == 0 { handler(received) }
     }
   }
 
-  func cancel() {
-    for s in sources { s.cancel() }
+  /// Nothing to release: the waiting thread ends with the process.
+  func cancel() {}
+}
+
+/// Remembers a shutdown request that arrives before the server exists, and runs the action
+/// once both the request and the action are there.
+final class ShutdownTrigger: Sendable {
+  private let state = Mutex<(fired: Bool, action: (@Sendable () -> Void)?)>((false, nil))
+
+  func fire() {
+    let action = state.withLock { s -> (@Sendable () -> Void)? in
+      s.fired = true
+      return s.action
+    }
+    action?()
   }
+
+  func arm(_ action: @escaping @Sendable () -> Void) {
+    let fired = state.withLock { s -> Bool in
+      s.action = action
+      return s.fired
+    }
+    if fired { action() }
+  }
+}
+
+/// A failure while starting the server (not a usage error: no usage text is printed).
+struct StartupError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
 }
