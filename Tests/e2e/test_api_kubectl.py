@@ -774,3 +774,66 @@ def test_wait_for_delete(kubectl, api):
     # Waiting for an object that is already gone succeeds at once.
     p = kubectl.run("wait", "--for=delete", "cm/del1", "-n", "kwaitdel", "--timeout=5s")
     assert p.returncode == 0, p.stderr
+
+
+# -- 410 (a private server keeping only 5 events, and a writer flooding it) --------------------------
+
+
+@pytest.fixture(scope="module")
+def small_history(tmp_path_factory):
+    from conftest import Itsd, _stop_and_check
+    from kubeapi import Kubectl
+
+    work = tmp_path_factory.mktemp("itsd-kubectl-small-history")
+    s = Itsd(["--port", "0", "--data-dir", str(work / "data"), "--watch-history-size", "5",
+              "--watch-history-age", "0s"], work).start()
+    api = Api(s.port)
+    yield api, Kubectl(f"http://127.0.0.1:{s.port}", work / "kubectl")
+    _stop_and_check(s)
+
+
+class Flood:
+    """Writes ConfigMap updates as fast as it can on a thread, so a watch that starts from a
+    list's resourceVersion a little later is often outside a 5-event history (ERROR 410, then
+    the reflector re-lists). How often depends on timing, so tests only check the outcome."""
+
+    def __init__(self, api: Api, ns: str):
+        self.api = api
+        self.ns = ns
+        self.stop_flag = threading.Event()
+        make_ns(api, ns)
+        make_cm(api, ns, "churn")
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        i = 0
+        while not self.stop_flag.is_set():
+            i += 1
+            self.api.patch(f"/api/v1/namespaces/{self.ns}/configmaps/churn", {"data": {"i": str(i)}})
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        self.thread.join(10)
+
+
+def test_wait_completes_while_history_churns(small_history):
+    api, kubectl = small_history
+    make_mcl(api, "wait410")
+    with Flood(api, "k410-wait-churn"):
+        proc = kubectl.popen("wait", "--for=condition=ManagedClusterConditionAvailable", "mcl/wait410",
+                             "--timeout=30s")
+        try:
+            time.sleep(2.0)  # long enough for at least one expired watch and re-list
+            api.ok("PATCH", f"{MCL}/wait410/status", json.loads(AVAILABLE),
+                   content_type="application/merge-patch+json")
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+    assert proc.returncode == 0, err
+    assert out.strip() == f"{MCL_QUALIFIED}/wait410 condition met"
