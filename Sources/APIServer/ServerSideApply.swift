@@ -20,12 +20,23 @@ struct ServerSideApply {
         .required("fieldManager", "Required value: is required for apply patch")
       ])
     }
+    if manager.utf8.count > 128 {
+      throw APIError.invalidPatchOptions([
+        APIError.Cause(
+          reason: "FieldValueTooLong", message: "Too long: may not be more than 128 bytes",
+          field: "fieldManager")
+      ])
+    }
     let force = try Self.force(request.head.queryValue("force"))
     let applied: JSONValue
     do {
       applied = try BodyDecoders.yaml(request.body)
     } catch {
       throw APIError.badRequest("error decoding YAML: \(error.message)")
+    }
+    if applied.isNull {
+      // An empty document decodes to an empty object, which then names no kind.
+      try Apply.validate(JSONObject(), r)
     }
     guard case .object(let config) = applied else {
       throw APIError.badRequest(
