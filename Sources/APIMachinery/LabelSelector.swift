@@ -42,136 +42,213 @@ public struct LabelSelector: Sendable, Equatable {
     return true
   }
 
-  /// Parses `a=b,c!=d,e in (x,y),!f,g`. Throws the message kube-apiserver puts in its 400.
+  /// Parses `a=b,c!=d,e in (x,y),!f,g` exactly as apimachinery's `labels.Parse` does, and
+  /// throws the 400 kube-apiserver sends with the parser's own wording.
   public init(parsing text: String) throws(APIError) {
-    var lexer = SelectorLexer(text)
+    var tokens = SelectorTokens(text)
     var requirements: [Requirement] = []
-    if lexer.atEnd {
-      self.requirements = []
-      return
-    }
     while true {
-      requirements.append(try Self.requirement(&lexer, text: text))
-      if lexer.atEnd { break }
-      guard lexer.consume(",") else {
-        throw APIError.badRequest("unable to parse requirement: found '\(lexer.rest)', expected: ','")
+      let next = tokens.peek()
+      switch next.kind {
+      case .end:
+        self.requirements = requirements
+        return
+      case .identifier, .not:
+        do {
+          requirements.append(try Self.requirement(&tokens))
+        } catch {
+          throw APIError.badRequest("unable to parse requirement: \(error.message)")
+        }
+        let after = tokens.next()
+        switch after.kind {
+        case .end:
+          self.requirements = requirements
+          return
+        case .comma:
+          let following = tokens.peek()
+          guard following.kind == .identifier || following.kind == .not else {
+            throw APIError.badRequest(
+              "found '\(following.literal)', expected: identifier after ','")
+          }
+        default:
+          throw APIError.badRequest("found '\(after.literal)', expected: ',' or 'end of string'")
+        }
+      default:
+        throw APIError.badRequest(
+          "found '\(next.literal)', expected: !, identifier, or 'end of string'")
       }
     }
-    self.requirements = requirements
   }
 
-  private static func requirement(_ lexer: inout SelectorLexer, text: String) throws(APIError) -> Requirement {
-    let negated = lexer.consume("!")
-    let key = lexer.identifier()
-    guard !key.isEmpty else {
-      throw APIError.badRequest("unable to parse requirement: found '\(lexer.rest)', expected: identifier")
+  struct ParseError: Error {
+    var message: String
+  }
+
+  /// `parseRequirement` and `NewRequirement`: key, operator, values, then validation.
+  private static func requirement(_ tokens: inout SelectorTokens) throws(ParseError) -> Requirement
+  {
+    var token = tokens.next()
+    var inferred: Operator?
+    if token.kind == .not {
+      inferred = .doesNotExist
+      token = tokens.next()
     }
-    try validateKey(key)
-    if negated { return Requirement(key: key, op: .doesNotExist, values: []) }
-    if lexer.atEnd || lexer.peek(",") { return Requirement(key: key, op: .exists, values: []) }
+    guard token.kind == .identifier else {
+      throw ParseError(message: "found '\(token.literal)', expected: identifier")
+    }
+    let key = token.literal
+    if let problem = LabelValidation.keyProblem(key) {
+      // kube validates the key with the parser's (nil) field path.
+      throw ParseError(message: "<nil>: Invalid value: \"\(key)\": \(problem)")
+    }
+    let lookahead = tokens.peek().kind
+    if inferred == nil && (lookahead == .end || lookahead == .comma) { inferred = .exists }
+    if let inferred { return Requirement(key: key, op: inferred, values: []) }
+
+    let opToken = tokens.next()
     let op: Operator
-    if lexer.consume("==") || lexer.consume("=") {
-      op = .equals
-    } else if lexer.consume("!=") {
-      op = .notEquals
-    } else if lexer.consume(">") {
-      op = .greaterThan
-    } else if lexer.consume("<") {
-      op = .lessThan
-    } else if lexer.consumeWord("notin") {
-      op = .notInSet
-    } else if lexer.consumeWord("in") {
-      op = .inSet
-    } else {
-      throw APIError.badRequest("unable to parse requirement: found '\(lexer.rest)', expected: in, notin, =, ==, !=, gt, lt")
+    switch (opToken.kind, opToken.literal) {
+    case (.identifier, "in"): op = .inSet
+    case (.identifier, "notin"): op = .notInSet
+    case (.equals, _), (.doubleEquals, _): op = .equals
+    case (.notEquals, _): op = .notEquals
+    case (.greaterThan, _): op = .greaterThan
+    case (.lessThan, _): op = .lessThan
+    default:
+      throw ParseError(
+        message: "found '\(opToken.literal)', expected: '=', '!=', '==', 'in', notin'")
     }
+    var values: [String]
     if op == .inSet || op == .notInSet {
-      guard lexer.consume("(") else {
-        throw APIError.badRequest("unable to parse requirement: found '\(lexer.rest)', expected: '('")
+      values = try setValues(&tokens)
+    } else {
+      let next = tokens.peek()
+      if next.kind == .end || next.kind == .comma {
+        values = [""]
+      } else {
+        let value = tokens.next()
+        guard value.kind == .identifier else {
+          throw ParseError(message: "found '\(value.literal)', expected: identifier")
+        }
+        values = [value.literal]
       }
+    }
+    values = Array(Set(values)).sorted()  // a sets.String, listed sorted
+    var problems: [String] = []
+    if op == .greaterThan || op == .lessThan {
+      for (i, v) in values.enumerated() where Int64(v) == nil {
+        problems.append(
+          "values[\(i)]: Invalid value: \"\(v)\": for 'Gt', 'Lt' operators, the value must be an integer"
+        )
+      }
+    }
+    for (i, v) in values.enumerated() {
+      if let problem = LabelValidation.valueProblem(v) {
+        problems.append("values[\(i)][\(key)]: Invalid value: \"\(v)\": \(problem)")
+      }
+    }
+    if problems.count == 1 { throw ParseError(message: problems[0]) }
+    if problems.count > 1 {
+      throw ParseError(message: "[" + problems.joined(separator: ", ") + "]")
+    }
+    return Requirement(key: key, op: op, values: values)
+  }
+
+  /// `parseValues` and `parseIdentifiersList`: `(a,b)`, `()`, `(,a)`, `(a,,b)`.
+  private static func setValues(_ tokens: inout SelectorTokens) throws(ParseError) -> [String] {
+    let open = tokens.next()
+    guard open.kind == .openParen else {
+      throw ParseError(message: "found '\(open.literal)' expected: '('")
+    }
+    let first = tokens.peek()
+    switch first.kind {
+    case .closedParen:
+      _ = tokens.next()
+      return [""]
+    case .identifier, .comma:
       var values: [String] = []
-      while true {
-        let v = lexer.identifier()
-        try validateValue(v)
-        values.append(v)
-        if lexer.consume(")") { break }
-        guard lexer.consume(",") else {
-          throw APIError.badRequest("unable to parse requirement: found '\(lexer.rest)', expected: ',' or ')'")
+      listLoop: while true {
+        let token = tokens.next()
+        switch token.kind {
+        case .identifier:
+          values.append(token.literal)
+          let next = tokens.peek()
+          switch next.kind {
+          case .comma: continue listLoop
+          case .closedParen: break listLoop
+          default: throw ParseError(message: "found '\(next.literal)', expected: ',' or ')'")
+          }
+        case .comma:
+          if values.isEmpty { values.append("") }
+          let next = tokens.peek()
+          if next.kind == .closedParen {
+            values.append("")
+            break listLoop
+          }
+          if next.kind == .comma {
+            _ = tokens.next()
+            values.append("")
+          }
+        default:
+          throw ParseError(message: "found '\(token.literal)', expected: ',', or identifier")
         }
       }
-      return Requirement(key: key, op: op, values: values)
-    }
-    let value = lexer.identifier()
-    if op == .greaterThan || op == .lessThan {
-      guard Int64(value) != nil else {
-        throw APIError.badRequest("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer")
+      guard tokens.next().kind == .closedParen else {
+        throw ParseError(message: "found '\(first.literal)', expected: ')'")
       }
-    } else {
-      try validateValue(value)
-    }
-    return Requirement(key: key, op: op, values: [value])
-  }
-
-  private static func validateKey(_ key: String) throws(APIError) {
-    if let problem = LabelValidation.keyProblem(key) {
-      throw APIError.badRequest("unable to parse requirement: values[0][\(key)]: Invalid value: \"\(key)\": \(problem)")
-    }
-  }
-
-  private static func validateValue(_ value: String) throws(APIError) {
-    if let problem = LabelValidation.valueProblem(value) {
-      throw APIError.badRequest("unable to parse requirement: values[0]: Invalid value: \"\(value)\": \(problem)")
+      return values
+    default:
+      throw ParseError(message: "found '\(first.literal)', expected: ',', ')' or identifier")
     }
   }
 }
 
-/// A tiny scanner shared by the label and field selector parsers.
-struct SelectorLexer {
+/// apimachinery's selector lexer: whitespace separates; `!`, `!=`, `(`, `)`, `,`, `=`, `==`,
+/// `>`, `<` are symbols; anything else up to a symbol or whitespace is one identifier (`in` and
+/// `notin` are keywords only where an operator is expected).
+struct SelectorTokens {
+  enum Kind: Equatable {
+    case end, identifier, not, notEquals, openParen, closedParen, comma, equals, doubleEquals
+    case greaterThan, lessThan
+  }
+
+  struct Token {
+    var kind: Kind
+    var literal: String
+  }
+
   private let chars: [Character]
   private var i = 0
 
   init(_ text: String) { chars = Array(text) }
 
-  var atEnd: Bool {
-    mutating get {
-      skipSpaces()
-      return i >= chars.count
+  static func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" }
+  static func isSymbol(_ c: Character) -> Bool { "=!(),><".contains(c) }
+
+  func peek() -> Token {
+    var copy = self
+    return copy.next()
+  }
+
+  mutating func next() -> Token {
+    while i < chars.count, Self.isSpace(chars[i]) { i += 1 }
+    guard i < chars.count else { return Token(kind: .end, literal: "") }
+    let c = chars[i]
+    if Self.isSymbol(c) {
+      let pair = i + 1 < chars.count ? String([c, chars[i + 1]]) : ""
+      if pair == "!=" || pair == "==" {
+        i += 2
+        return Token(kind: pair == "!=" ? .notEquals : .doubleEquals, literal: pair)
+      }
+      i += 1
+      let kinds: [Character: Kind] = [
+        "!": .not, "(": .openParen, ")": .closedParen, ",": .comma, "=": .equals, ">": .greaterThan,
+        "<": .lessThan,
+      ]
+      return Token(kind: kinds[c] ?? .identifier, literal: String(c))
     }
-  }
-
-  var rest: String { String(chars[min(i, chars.count)...]) }
-
-  mutating func skipSpaces() {
-    while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
-  }
-
-  mutating func peek(_ s: String) -> Bool {
-    skipSpaces()
-    let p = Array(s)
-    guard i + p.count <= chars.count else { return false }
-    return Array(chars[i..<(i + p.count)]) == p
-  }
-
-  mutating func consume(_ s: String) -> Bool {
-    guard peek(s) else { return false }
-    i += s.count
-    return true
-  }
-
-  /// A keyword followed by a space or `(`.
-  mutating func consumeWord(_ word: String) -> Bool {
-    guard peek(word) else { return false }
-    let after = i + word.count
-    guard after < chars.count, chars[after] == " " || chars[after] == "(" else { return false }
-    i = after
-    return true
-  }
-
-  /// Characters up to a delimiter (space, `,`, `=`, `!`, `(`, `)`, `<`, `>`).
-  mutating func identifier() -> String {
-    skipSpaces()
     let start = i
-    while i < chars.count, !" \t,=!()<>".contains(chars[i]) { i += 1 }
-    return String(chars[start..<i])
+    while i < chars.count, !Self.isSpace(chars[i]), !Self.isSymbol(chars[i]) { i += 1 }
+    return Token(kind: .identifier, literal: String(chars[start..<i]))
   }
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 
 import pytest
 
@@ -239,7 +240,27 @@ def test_bad_selectors_and_continue(api):
     assert s["message"] == '"data.k" is not a known field selector: only "metadata.name", "metadata.namespace"'
     s = status(api.get("/api/v1/namespaces/default/configmaps?continue=garbage"), 400, "BadRequest")
     assert s["message"].startswith("invalid continue token")
-    status(api.get("/api/v1/namespaces/default/configmaps?labelSelector=a%20b"), 400, "BadRequest")
+    # labels.Parse's own wording, token by token
+    for selector, message in [
+        ("env in prod", "unable to parse requirement: found 'prod' expected: '('"),
+        ("a=b,", "found '', expected: identifier after ','"),
+        ("x=y=z", "found '=', expected: ',' or 'end of string'"),
+        ("=x", "found '=', expected: !, identifier, or 'end of string'"),
+        ("a b", "unable to parse requirement: found 'b', expected: '=', '!=', '==', 'in', notin'"),
+        ("a>b", "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, "
+                "the value must be an integer"),
+        ("a notin (x,y", "unable to parse requirement: found '', expected: ',' or ')'"),
+    ]:
+        s = status(api.get("/api/v1/namespaces/default/configmaps?labelSelector=" + urllib.parse.quote(selector)),
+                   400, "BadRequest")
+        assert s["message"] == message, (selector, s["message"])
+    s = status(api.get("/api/v1/namespaces/default/configmaps?labelSelector=-bad%3Dx"), 400, "BadRequest")
+    assert s["message"].startswith('unable to parse requirement: <nil>: Invalid value: "-bad": name part must consist')
+    s = status(api.get("/api/v1/namespaces/default/configmaps?labelSelector=app%3D-x"), 400, "BadRequest")
+    assert s["message"].startswith('unable to parse requirement: values[0][app]: Invalid value: "-x": a valid label')
+    for selector in ("a==", "a in ()", "x in (foo,,baz)", "!a", "a,b"):
+        assert api.get("/api/v1/namespaces/default/configmaps?labelSelector="
+                       + urllib.parse.quote(selector)).status == 200, selector
 
 
 def test_too_large_resource_version_is_504_after_a_wait(api):
