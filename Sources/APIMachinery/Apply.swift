@@ -100,6 +100,7 @@ public enum Apply {
       managed.entries.append(e)
     }
     managed.entries.removeAll { $0.fields.isEmpty }
+    managed.capUpdateManagers()
 
     guard case .object(var result) = pruned else { return liveObject }
     var meta = result["metadata"]?.objectValue ?? JSONObject()

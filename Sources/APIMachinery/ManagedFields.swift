@@ -235,6 +235,54 @@ public struct ManagedFields: Sendable, Equatable {
       }
     }
     entries.removeAll { $0.fields.isEmpty }
+    capUpdateManagers()
+  }
+
+  /// kube's `capManagersManager`: at most `limit` Update entries; the oldest are folded into an
+  /// `ancient-changes` entry per apiVersion (taking the time of the latest folded entry).
+  public mutating func capUpdateManagers(limit: Int = 10) {
+    var updaters = entries.indices.filter { entries[$0].operation == .update }
+    guard updaters.count > limit else { return }
+    func seconds(_ i: Int) -> Int64 { entries[i].time.flatMap(ServerClock.epochSeconds) ?? 0 }
+    updaters.sort { a, b in
+      if seconds(a) != seconds(b) { return seconds(a) < seconds(b) }
+      let x = entries[a]
+      let y = entries[b]
+      if x.manager != y.manager { return FieldSet.compareBytes(x.manager, y.manager) < 0 }
+      if x.apiVersion != y.apiVersion { return x.apiVersion < y.apiVersion }
+      return x.subresource < y.subresource
+    }
+    var firstOfVersion: [String: Int] = [:]
+    var drop = Set<Int>()
+    var length = updaters.count
+    var i = 0
+    while i < updaters.count && length > limit {
+      let index = updaters[i]
+      let version = entries[index].apiVersion
+      if let first = firstOfVersion[version] {
+        let bucket = Entry(
+          manager: "ancient-changes", operation: .update, apiVersion: version, time: nil,
+          subresource: "",
+          fields: FieldSet())
+        var target = entries.indices.first { !drop.contains($0) && entries[$0].sameManager(bucket) }
+        if target == nil {
+          // The first entry of this version becomes the bucket.
+          entries[first].manager = bucket.manager
+          entries[first].subresource = ""
+          target = first
+        }
+        if let t = target {
+          setFields(t, entries[t].fields.union(entries[index].fields))
+          entries[t].time = entries[index].time
+        }
+        drop.insert(index)
+        length -= 1
+      } else {
+        firstOfVersion[version] = index
+      }
+      i += 1
+    }
+    entries = entries.indices.filter { !drop.contains($0) }.map { entries[$0] }
   }
 
   /// The Registry hook: sets `object`'s `metadata.managedFields` for a write of `subresource`.

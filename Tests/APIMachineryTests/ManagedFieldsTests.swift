@@ -118,7 +118,8 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
   @Test func updateTakesChangedFieldsFromOtherManagers() throws {
     let registry = try mfRegistry()
     _ = try registry.create(
-      cm, namespace: "default", body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
+      cm, namespace: "default",
+      body: mfJSON(#"{"metadata":{"name":"a"},"data":{"k":"v","j":"w"}}"#),
       options: WriteOptions(fieldManager: "creator"))
     let patched = try registry.patch(
       cm, namespace: "default", name: "a", options: WriteOptions(fieldManager: "patcher")
@@ -126,7 +127,8 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
       current throws(APIError) in
       Patches.mergePatch(current, mfJSON(#"{"data":{"k":"changed","n":"new"}}"#))
     }.object
-    #expect(mfEntry(patched, "creator")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:j":{},".":{}}}"#)
+    #expect(
+      mfEntry(patched, "creator")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:j":{},".":{}}}"#)
     #expect(
       mfEntry(patched, "patcher")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{},"f:n":{}}}"#)
     // Unchanged values are not taken.
@@ -229,6 +231,24 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
     #expect(m.json?.arrayValue?.compactMap { $0["manager"]?.stringValue } == ["q", "z", "a", "b"])
     m.entries.removeAll()
     #expect(m.json == nil)
+  }
+
+  @Test func updateManagersAreCappedAtTenWithAncientChanges() {
+    var m = ManagedFields()
+    for i in 0..<11 {
+      m.recordUpdate(
+        old: mfJSON(#"{"data":{}}"#), new: mfJSON(#"{"data":{"k\#(i)":"v"}}"#), manager: "m\(i)",
+        apiVersion: "v1",
+        subresource: .main, resource: BuiltInResources.configMap,
+        time: "2026-01-01T00:00:\(10 + i)Z")
+    }
+    #expect(m.entries.count == 10)
+    let ancient = m.entries.first { $0.manager == "ancient-changes" }
+    #expect(
+      ancient?.fields
+        == FieldSet([[.field("data"), .field("k0")], [.field("data"), .field("k1")]]))
+    #expect(ancient?.time == "2026-01-01T00:00:11Z")
+    #expect(!m.entries.contains { $0.manager == "m0" || $0.manager == "m1" })
   }
 
   @Test func clientTimestampsAreNormalisedToZ() {
