@@ -33,7 +33,7 @@ public struct FieldSelector: Sendable, Equatable {
   public init(parsing text: String) throws(APIError) {
     var requirements: [Requirement] = []
     for term in Self.splitTerms(text) where !term.isEmpty {
-      requirements.append(try Self.requirement(term))
+      requirements.append(try Self.requirement(term, selector: text))
     }
     self.requirements = requirements
   }
@@ -42,7 +42,8 @@ public struct FieldSelector: Sendable, Equatable {
   /// (ConfigMaps and Secrets list the supported fields; other kinds say `field label not supported`).
   public func validate(for resource: ResourceDefinition) throws(APIError) {
     for r in requirements where !resource.selectableFields.contains(r.field) {
-      if resource.group.isEmpty && (resource.plural == "configmaps" || resource.plural == "secrets") {
+      if resource.group.isEmpty && (resource.plural == "configmaps" || resource.plural == "secrets")
+      {
         let list = resource.selectableFields.map { "\"\($0)\"" }.joined(separator: ", ")
         throw APIError.badRequest("\"\(r.field)\" is not a known field selector: only \(list)")
       }
@@ -73,47 +74,44 @@ public struct FieldSelector: Sendable, Equatable {
     return terms
   }
 
-  private static func requirement(_ term: String) throws(APIError) -> Requirement {
+  /// apimachinery's `splitTerm`: the first `!=`, `==` or `=` anywhere in the term (escapes are
+  /// only interpreted in the value afterwards).
+  private static func requirement(_ term: String, selector: String) throws(APIError) -> Requirement
+  {
     let chars = Array(term)
-    var i = 0
-    while i < chars.count {
-      if chars[i] == "\\" {
-        i += 2
-        continue
-      }
-      if chars[i] == "!" && i + 1 < chars.count && chars[i + 1] == "=" {
+    for i in chars.indices {
+      let rest = chars[i...]
+      for op in ["!=", "==", "="] where rest.starts(with: op) {
         return Requirement(
-          field: String(chars[..<i]), value: try unescape(String(chars[(i + 2)...])), negated: true)
+          field: String(chars[..<i]), value: try unescape(String(chars[(i + op.count)...])),
+          negated: op == "!=")
       }
-      if chars[i] == "=" {
-        let skip = i + 1 < chars.count && chars[i + 1] == "=" ? 2 : 1
-        return Requirement(
-          field: String(chars[..<i]), value: try unescape(String(chars[(i + skip)...])), negated: false)
-      }
-      i += 1
     }
-    throw APIError.badRequest("invalid selector: '\(term)'; can't understand '\(term)'")
+    throw APIError.badRequest("invalid selector: '\(selector)'; can't understand '\(term)'")
   }
 
+  /// `UnescapeValue`, with its errors (an unescaped rune prints as its code point, as Go's `%v`
+  /// of a rune does).
   private static func unescape(_ value: String) throws(APIError) -> String {
     var out = ""
     var escaped = false
-    for c in value {
+    for c in value.unicodeScalars {
       if escaped {
         guard c == "\\" || c == "," || c == "=" else {
           throw APIError.badRequest("invalid field selector: invalid escape sequence: \\\(c)")
         }
-        out.append(c)
+        out.unicodeScalars.append(c)
         escaped = false
       } else if c == "\\" {
         escaped = true
       } else if c == "=" || c == "," {
-        throw APIError.badRequest("invalid field selector: unescaped \(c) in value \(value)")
+        throw APIError.badRequest(
+          "invalid field selector: unescaped character in value: \(c.value)")
       } else {
-        out.append(c)
+        out.unicodeScalars.append(c)
       }
     }
-    if escaped { throw APIError.badRequest("invalid field selector: trailing backslash in \(value)") }
+    if escaped { throw APIError.badRequest("invalid field selector: invalid escape sequence: \\") }
     return out
   }
 }

@@ -258,6 +258,19 @@ def test_bad_selectors_and_continue(api):
     assert s["message"].startswith('unable to parse requirement: <nil>: Invalid value: "-bad": name part must consist')
     s = status(api.get("/api/v1/namespaces/default/configmaps?labelSelector=app%3D-x"), 400, "BadRequest")
     assert s["message"].startswith('unable to parse requirement: values[0][app]: Invalid value: "-x": a valid label')
+    # fields.ParseSelector's wording (an unescaped rune prints as its code point, as Go's %v does)
+    for selector, message in [
+        ("metadata.name=a=b", "invalid field selector: unescaped character in value: 61"),
+        ("metadata.name=a\\", "invalid field selector: invalid escape sequence: \\"),
+        ("metadata.name=a\\x", "invalid field selector: invalid escape sequence: \\x"),
+        ("metadata.name=a,metadata.namespace", "invalid selector: 'metadata.name=a,metadata.namespace'; can't "
+                                               "understand 'metadata.namespace'"),
+    ]:
+        s = status(api.get("/api/v1/namespaces/default/configmaps?fieldSelector=" + urllib.parse.quote(selector)),
+                   400, "BadRequest")
+        assert s["message"] == message, (selector, s["message"])
+    assert api.get("/api/v1/namespaces/default/configmaps?fieldSelector="
+                   + urllib.parse.quote("metadata.name=a\\,b")).status == 200
     for selector in ("a==", "a in ()", "x in (foo,,baz)", "!a", "a,b"):
         assert api.get("/api/v1/namespaces/default/configmaps?labelSelector="
                        + urllib.parse.quote(selector)).status == 200, selector
