@@ -96,6 +96,17 @@ public enum CustomResources {
     } else if !group.contains(".") {
       causes.append(.invalidValue("spec.group", group, "should be a domain with at least one dot"))
     }
+    let protected =
+      group == "k8s.io" || group.hasSuffix(".k8s.io") || group == "kubernetes.io"
+      || group.hasSuffix(".kubernetes.io")
+    let approval = object["metadata"]?["annotations"]?["api-approved.kubernetes.io"]?.stringValue
+    if protected && (approval ?? "").isEmpty {
+      causes.append(
+        .required(
+          "metadata.annotations[api-approved.kubernetes.io]",
+          "Required value: protected groups must have approval annotation \"api-approved.kubernetes.io\", see https://github.com/kubernetes/enhancements/pull/1111"
+        ))
+    }
     if plural.isEmpty { causes.append(.required("spec.names.plural")) }
     if (spec?["names"]?["kind"]?.stringValue ?? "").isEmpty {
       causes.append(.required("spec.names.kind"))
@@ -167,6 +178,9 @@ public enum CustomResources {
   static func nameConflict(_ d: ResourceDefinition, _ snapshot: Catalog.Snapshot) -> (
     reason: String, message: String
   )? {
+    if BuiltInResources.all.contains(where: { $0.group == d.group && $0.plural == d.plural }) {
+      return ("PluralConflict", "\"\(d.plural)\" is already in use")
+    }
     let others = snapshot.definitions.filter { $0.group == d.group && $0.plural != d.plural }
     func used(_ name: String) -> Bool {
       others.contains { $0.plural == name || $0.singular == name || $0.shortNames.contains(name) }

@@ -171,3 +171,30 @@ private func newRegistry() throws -> Registry {
   }
   #expect(registry.catalog.snapshot === before)
 }
+
+@Test func protectedGroupsNeedApprovalAndBuiltInsAreNeverReplaced() throws {
+  let registry = try newRegistry()
+  var crd = widgetCRD().objectValue!
+  crd["metadata"] = ["name": "leases.coordination.k8s.io"]
+  var spec = crd["spec"]!.objectValue!
+  spec["group"] = "coordination.k8s.io"
+  spec["names"] = ["plural": "leases", "kind": "Lease"]
+  crd["spec"] = .object(spec)
+  do {
+    _ = try registry.create(crds, namespace: "", body: .object(crd))
+    Issue.record("expected 422")
+  } catch {
+    #expect(error.code == 422)
+    #expect(error.causes.map(\.field) == ["metadata.annotations[api-approved.kubernetes.io]"])
+  }
+  crd["metadata"] = [
+    "name": "leases.coordination.k8s.io",
+    "annotations": ["api-approved.kubernetes.io": "unapproved, testing only"],
+  ]
+  _ = try registry.create(crds, namespace: "", body: .object(crd))
+  let served = registry.catalog.snapshot.definitions.filter { $0.plural == "leases" }
+  #expect(served.map(\.isCustomResource) == [false])
+  let status = try registry.get(crds, namespace: "", name: "leases.coordination.k8s.io").object[
+    "status"]
+  #expect(status?["conditions"]?[0]?["reason"] == "PluralConflict")
+}
