@@ -508,6 +508,10 @@ def test_dynamic_client(api_client):
         cms.get(name="d1", namespace="pydyn")
     mws = dyn.resources.get(api_version=f"{MW_GROUP}/{MW_VERSION}", kind="ManifestWork")
     assert mws.namespaced is True
+    # DynamicClient.watch goes through the same Watch class (RV unset: current state first)
+    cms.create(body={"metadata": {"name": "w1"}}, namespace="pydyn")
+    events = [(e["type"], e["object"].metadata.name) for e in cms.watch(namespace="pydyn", timeout=1)]
+    assert events == [("ADDED", "w1")]
 
 
 # -- lists: pagination and selectors ------------------------------------------------------------------------------
