@@ -90,7 +90,9 @@ public enum FieldValues {
     -> FieldComparison
   {
     var c = FieldComparison()
-    compare(old, new, schema: schema, path: [], into: &c)
+    var path: [PathElement] = []
+    path.reserveCapacity(16)
+    compare(old, new, schema: schema, path: &path, into: &c)
     return c
   }
 
@@ -100,12 +102,14 @@ public enum FieldValues {
   }
 
   private static func compare(
-    _ lhs: JSONValue?, _ rhs: JSONValue?, schema: ManagedFieldsSchema, path: [PathElement],
+    _ lhs: JSONValue?, _ rhs: JSONValue?, schema: ManagedFieldsSchema, path: inout [PathElement],
     into c: inout FieldComparison
   ) {
     let lhs = present(lhs)
     let rhs = present(rhs)
     if lhs == nil && rhs == nil { return }
+    // Identical subtrees (the common case for most of an update) have nothing to report.
+    if let lhs, let rhs, lhs == rhs { return }
     func leaf() {
       if lhs == nil {
         c.added.insert(path)
@@ -121,30 +125,30 @@ public enum FieldValues {
     }
     switch (lhs, rhs) {
     case (.object(let l)?, .object(let r)?) where !schema.isAtomicMap:
-      compareMaps(l, r, schema, path, &c)
+      compareMaps(l, r, schema, &path, &c)
       container()
     case (.object(let l)?, nil) where !schema.isAtomicMap:
-      compareMaps(l, JSONObject(), schema, path, &c)
+      compareMaps(l, JSONObject(), schema, &path, &c)
       container()
     case (nil, .object(let r)?) where !schema.isAtomicMap:
-      compareMaps(JSONObject(), r, schema, path, &c)
+      compareMaps(JSONObject(), r, schema, &path, &c)
       container()
     case (.array(let l)?, .array(let r)?):
       if let le = itemElements(l, schema.listKind), let re = itemElements(r, schema.listKind) {
-        compareLists(l, le, r, re, schema, path, &c)
+        compareLists(l, le, r, re, schema, &path, &c)
       } else {
         leaf()
       }
     case (.array(let l)?, nil):
       if let le = itemElements(l, schema.listKind) {
-        compareLists(l, le, [], [], schema, path, &c)
+        compareLists(l, le, [], [], schema, &path, &c)
         container()
       } else {
         leaf()
       }
     case (nil, .array(let r)?):
       if let re = itemElements(r, schema.listKind) {
-        compareLists([], [], r, re, schema, path, &c)
+        compareLists([], [], r, re, schema, &path, &c)
         container()
       } else {
         leaf()
@@ -155,29 +159,36 @@ public enum FieldValues {
   }
 
   private static func compareMaps(
-    _ l: JSONObject, _ r: JSONObject, _ schema: ManagedFieldsSchema, _ path: [PathElement],
+    _ l: JSONObject, _ r: JSONObject, _ schema: ManagedFieldsSchema, _ path: inout [PathElement],
     _ c: inout FieldComparison
   ) {
     for m in l.members {
-      compare(
-        m.value, r[m.key], schema: schema.field(m.key), path: path + [.field(m.key)], into: &c)
+      path.append(.field(m.key))
+      compare(m.value, r[m.key], schema: schema.field(m.key), path: &path, into: &c)
+      path.removeLast()
     }
     for m in r.members where l[m.key] == nil {
-      compare(nil, m.value, schema: schema.field(m.key), path: path + [.field(m.key)], into: &c)
+      path.append(.field(m.key))
+      compare(nil, m.value, schema: schema.field(m.key), path: &path, into: &c)
+      path.removeLast()
     }
   }
 
   private static func compareLists(
     _ l: [JSONValue], _ le: [PathElement], _ r: [JSONValue], _ re: [PathElement],
-    _ schema: ManagedFieldsSchema, _ path: [PathElement], _ c: inout FieldComparison
+    _ schema: ManagedFieldsSchema, _ path: inout [PathElement], _ c: inout FieldComparison
   ) {
     let itemSchema = schema.item
     for (i, e) in le.enumerated() {
       let match = re.firstIndex { PathElement.order($0, e) == 0 }
-      compare(l[i], match.map { r[$0] }, schema: itemSchema, path: path + [e], into: &c)
+      path.append(e)
+      compare(l[i], match.map { r[$0] }, schema: itemSchema, path: &path, into: &c)
+      path.removeLast()
     }
     for (j, e) in re.enumerated() where !le.contains(where: { PathElement.order($0, e) == 0 }) {
-      compare(nil, r[j], schema: itemSchema, path: path + [e], into: &c)
+      path.append(e)
+      compare(nil, r[j], schema: itemSchema, path: &path, into: &c)
+      path.removeLast()
     }
   }
 

@@ -166,23 +166,27 @@ public struct ManagedFields: Sendable, Equatable {
   static func ignore(_ set: FieldSet, _ r: ResourceDefinition, _ subresource: Subresource)
     -> FieldSet
   {
+    if set.isEmpty { return set }
     switch subresource {
     case .main:
-      var prefixes = FieldSet()
-      if r.hasStatusSubresource { prefixes.insert([.field("status")]) }
       if r.group.isEmpty && r.plural == "namespaces" {
-        prefixes.insert([.field("spec"), .field("finalizers")])
+        // A Namespace's `spec` exists only for the finalizers the server adds.
+        return set.removingPrefixes(namespaceIgnored).subtracting(namespaceStripped)
       }
-      var exact = stripped
-      // A Namespace's `spec` exists only for the finalizers the server adds.
-      if r.group.isEmpty && r.plural == "namespaces" { exact.insert([.field("spec")]) }
-      return set.removingPrefixes(prefixes).subtracting(exact)
+      let stripped = set.subtracting(Self.stripped)
+      return r.hasStatusSubresource ? stripped.removingPrefixes(statusPrefix) : stripped
     case .status:
-      return set.filtered(toPrefixes: FieldSet([[.field("status")]]))
+      return set.filtered(toPrefixes: statusPrefix)
     case .finalize:
       return set.subtracting(stripped)
     }
   }
+
+  static let statusPrefix = FieldSet([[.field("status")]])
+  static let namespaceIgnored = FieldSet([
+    [.field("status")], [.field("spec"), .field("finalizers")],
+  ])
+  static let namespaceStripped = stripped.union(FieldSet([[.field("spec")]]))
 
   static func subresourceName(_ s: Subresource) -> String {
     switch s {
