@@ -340,7 +340,12 @@ public final class Registry: Sendable {
         let causes = strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
         if options.dryRun {
-          dryRunResult = .object(object)
+          // kube answers a dry-run update with the object as it would be, at the current version.
+          var shown = object
+          var shownMeta = shown["metadata"]?.objectValue ?? JSONObject()
+          shownMeta["resourceVersion"] = .string(current.resourceVersion)
+          shown["metadata"] = .object(shownMeta)
+          dryRunResult = .object(shown)
           return .unchanged
         }
         let finalizers = meta["finalizers"]?.arrayValue ?? []
