@@ -26,7 +26,7 @@ enum Base64URL {
     return String(decoding: out, as: UTF8.self)
   }
 
-  /// Decodes; nil on a character outside the alphabet, padding, or an impossible length.
+  /// Decodes; nil on a character outside the alphabet, padding (`=`), or an impossible length.
   static func decode(_ text: String) -> [UInt8]? {
     var out: [UInt8] = []
     var acc: UInt32 = 0
@@ -49,8 +49,9 @@ enum Base64URL {
         acc &= (1 << UInt32(bits)) - 1
       }
     }
-    // 6 leftover bits cannot come from whole bytes; leftover bits must be zero (Go is strict).
-    if bits >= 6 || acc != 0 { return nil }
+    // 6 leftover bits cannot come from whole bytes (a length of 4n+1). Non-zero padding bits
+    // are accepted, as Go's non-strict decoder does.
+    if bits >= 6 { return nil }
     return out
   }
 }
