@@ -22,68 +22,102 @@ public enum Patches {
 
   // MARK: JSON patch (RFC 6902)
 
-  public static func jsonPatch(_ target: JSONValue, _ patch: JSONValue) throws(APIError) -> JSONValue {
+  public static func jsonPatch(_ target: JSONValue, _ patch: JSONValue) throws(APIError)
+    -> JSONValue
+  {
     guard case .array(let operations) = patch else {
-      throw APIError.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+      throw APIError.badRequest(
+        "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     }
     var doc = target
     for op in operations {
       guard let name = op["op"]?.stringValue else {
-        throw APIError.unprocessable("the server rejected our request due to an error in our request")
+        throw APIError.unprocessable(
+          "the server rejected our request due to an error in our request")
       }
       func pointer(_ field: String) throws(APIError) -> JSONPointer {
         guard let text = op[field]?.stringValue else {
-          throw APIError.unprocessable("the server rejected our request due to an error in our request")
+          throw APIError.unprocessable(
+            "the server rejected our request due to an error in our request")
         }
         do {
           return try JSONPointer(text)
         } catch {
-          throw APIError.unprocessable("the server rejected our request due to an error in our request")
+          throw APIError.unprocessable(
+            "the server rejected our request due to an error in our request")
         }
       }
       do {
         switch name {
         case "add":
-          guard let value = op["value"] else { throw APIError.unprocessable("the server rejected our request due to an error in our request") }
-          try doc.setValue(value, at: try pointer("path"))
+          guard let value = op["value"] else {
+            throw APIError.unprocessable(
+              "the server rejected our request due to an error in our request")
+          }
+          try add(value, at: try pointer("path"), to: &doc)
         case "remove":
           _ = try doc.removeValue(at: try pointer("path"))
         case "replace":
-          guard let value = op["value"] else { throw APIError.unprocessable("the server rejected our request due to an error in our request") }
+          guard let value = op["value"] else {
+            throw APIError.unprocessable(
+              "the server rejected our request due to an error in our request")
+          }
           let path = try pointer("path")
           guard doc.value(at: path) != nil else {
-            throw APIError.unprocessable("the server rejected our request due to an error in our request")
+            throw APIError.unprocessable(
+              "the server rejected our request due to an error in our request")
           }
-          if path.tokens.isEmpty {
-            doc = value
-          } else {
-            _ = try doc.removeValue(at: path)
-            try doc.setValue(value, at: path)
-          }
+          try doc.setValue(value, at: path)  // in place (an existing member or element)
         case "move":
           let from = try pointer("from")
           let value = try doc.removeValue(at: from)
-          try doc.setValue(value, at: try pointer("path"))
+          try add(value, at: try pointer("path"), to: &doc)
         case "copy":
           guard let value = doc.value(at: try pointer("from")) else {
-            throw APIError.unprocessable("the server rejected our request due to an error in our request")
+            throw APIError.unprocessable(
+              "the server rejected our request due to an error in our request")
           }
-          try doc.setValue(value, at: try pointer("path"))
+          try add(value, at: try pointer("path"), to: &doc)
         case "test":
           let path = try pointer("path")
           guard let want = op["value"], doc.value(at: path) == want else {
-            throw APIError.unprocessable("the server rejected our request due to an error in our request")
+            throw APIError.unprocessable(
+              "the server rejected our request due to an error in our request")
           }
         default:
-          throw APIError.unprocessable("the server rejected our request due to an error in our request")
+          throw APIError.unprocessable(
+            "the server rejected our request due to an error in our request")
         }
       } catch let e as APIError {
         throw e
       } catch {
-        throw APIError.unprocessable("the server rejected our request due to an error in our request")
+        throw APIError.unprocessable(
+          "the server rejected our request due to an error in our request")
       }
     }
     return doc
+  }
+
+  /// RFC 6902 `add`: into an array it inserts before the index (or appends for `-`); into an
+  /// object it adds or replaces the member; the empty path replaces the document.
+  static func add(_ value: JSONValue, at path: JSONPointer, to doc: inout JSONValue)
+    throws(JSONError)
+  {
+    guard let last = path.tokens.last else {
+      doc = value
+      return
+    }
+    let parentPointer = JSONPointer(tokens: Array(path.tokens.dropLast()))
+    guard case .array(var elements)? = doc.value(at: parentPointer), last != "-" else {
+      try doc.setValue(value, at: path)
+      return
+    }
+    guard let index = JSONPointer.arrayIndex(last), index <= elements.count else {
+      throw JSONError(
+        message: "JSON pointer \(path): array index \"\(last)\" is out of bounds", offset: 0)
+    }
+    elements.insert(value, at: index)
+    try doc.setValue(.array(elements), at: parentPointer)
   }
 
   // MARK: Strategic merge patch (built-in kinds)
@@ -97,14 +131,19 @@ public enum Patches {
   /// Primitive lists that merge as sets.
   static let setLists: Set<String> = ["finalizers"]
 
-  public static func strategicMergePatch(_ target: JSONValue, _ patch: JSONValue) throws(APIError) -> JSONValue {
+  public static func strategicMergePatch(_ target: JSONValue, _ patch: JSONValue) throws(APIError)
+    -> JSONValue
+  {
     guard case .object(let p) = patch else {
-      throw APIError.badRequest("the body of the request must be a JSON object for a strategic merge patch")
+      throw APIError.badRequest(
+        "the body of the request must be a JSON object for a strategic merge patch")
     }
     return try strategic(target, p, path: [])
   }
 
-  private static func strategic(_ target: JSONValue, _ patch: JSONObject, path: [String]) throws(APIError) -> JSONValue {
+  private static func strategic(_ target: JSONValue, _ patch: JSONObject, path: [String])
+    throws(APIError) -> JSONValue
+  {
     if let directive = patch["$patch"]?.stringValue {
       switch directive {
       case "replace":
@@ -114,7 +153,8 @@ public enum Patches {
       case "delete":
         return .null
       default:
-        throw APIError.badRequest("Unknown patch type: \(directive) at \(path.joined(separator: "."))")
+        throw APIError.badRequest(
+          "Unknown patch type: \(directive) at \(path.joined(separator: "."))")
       }
     }
     var result: JSONObject
@@ -160,7 +200,9 @@ public enum Patches {
     return .object(result)
   }
 
-  private static func mergeList(_ current: [JSONValue], _ patch: [JSONValue], key: String, path: [String]) throws(APIError)
+  private static func mergeList(
+    _ current: [JSONValue], _ patch: [JSONValue], key: String, path: [String]
+  ) throws(APIError)
     -> [JSONValue]
   {
     var merged = current

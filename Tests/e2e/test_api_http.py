@@ -126,6 +126,33 @@ def test_unknown_patch_content_type_is_415(api):
                             "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
 
 
+def test_json_patch_array_semantics(api):
+    """RFC 6902: `add` inserts into arrays (before the index, `-` appends), `replace` and `move`
+    keep the other elements."""
+    make_ns(api, "hjp")
+    make_cm(api, "hjp", "j", metadata={"name": "j", "finalizers": ["a/x"]}, data={"k": "v", "z": "1"})
+
+    def jp(*ops):
+        return api.patch("/api/v1/namespaces/hjp/configmaps/j", list(ops), content_type="application/json-patch+json")
+
+    def finalizers(r):
+        assert r.status == 200, r
+        return r.json()["metadata"]["finalizers"]
+
+    assert finalizers(jp({"op": "add", "path": "/metadata/finalizers/-", "value": "b/y"})) == ["a/x", "b/y"]
+    assert finalizers(jp({"op": "add", "path": "/metadata/finalizers/0", "value": "c/z"})) == ["c/z", "a/x", "b/y"]
+    assert finalizers(jp({"op": "replace", "path": "/metadata/finalizers/1", "value": "d/w"})) == ["c/z", "d/w", "b/y"]
+    assert finalizers(jp({"op": "move", "from": "/metadata/finalizers/2", "path": "/metadata/finalizers/0"})) == [
+        "b/y", "c/z", "d/w"]
+    assert finalizers(jp({"op": "copy", "from": "/metadata/finalizers/0", "path": "/metadata/finalizers/3"})) == [
+        "b/y", "c/z", "d/w", "b/y"]
+    r = jp({"op": "replace", "path": "/data/k", "value": "v2"})
+    assert list(r.json()["data"].items()) == [("k", "v2"), ("z", "1")]
+    status(jp({"op": "add", "path": "/metadata/finalizers/9", "value": "e/e"}), 422, "Invalid")
+    status(jp({"op": "remove", "path": "/data/missing"}), 422, "Invalid")
+    api.patch("/api/v1/namespaces/hjp/configmaps/j", {"metadata": {"finalizers": None}})
+
+
 def test_error_status_shapes(api):
     s = status(api.get("/api/v1/nosuchresource"), 404, "NotFound")
     assert s["message"] == "the server could not find the requested resource" and s["details"] == {}
