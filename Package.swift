@@ -77,8 +77,11 @@ let package = Package(
     .testTarget(
       name: "APIMachineryTests", dependencies: ["APIMachinery", "Store", "JSON"],
       swiftSettings: strict),
-    .testTarget(name: "HubTests", dependencies: ["Hub", "APIMachinery", "Store", "JSON"], swiftSettings: strict),
-    .testTarget(name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),
+    .testTarget(
+      name: "HubTests", dependencies: ["Hub", "APIMachinery", "Store", "JSON"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),
     .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
     .testTarget(name: "StoreTests", dependencies: ["Store", "JSON"], swiftSettings: strict),
   ]

@@ -34,26 +34,31 @@ public enum OCMResources {
   /// status kept as given.
   static let managedClusterSchema: JSONValue = [
     "type": "object",
-    "description": "ManagedCluster represents the desired state and current status of a managed cluster.",
+    "description":
+      "ManagedCluster represents the desired state and current status of a managed cluster.",
     "properties": [
       "apiVersion": ["type": "string"],
       "kind": ["type": "string"],
       "metadata": ["type": "object"],
       "spec": [
         "type": "object",
-        "description": "Spec represents a desired configuration for the agent on the managed cluster.",
+        "description":
+          "Spec represents a desired configuration for the agent on the managed cluster.",
         "properties": [
           "hubAcceptsClient": [
             "type": "boolean",
-            "description": "hubAcceptsClient represents that hub accepts the joining of Klusterlet agent on the managed cluster with the hub.",
+            "description":
+              "hubAcceptsClient represents that hub accepts the joining of Klusterlet agent on the managed cluster with the hub.",
           ],
           "leaseDurationSeconds": [
             "type": "integer", "format": "int32", "default": 60,
-            "description": "LeaseDurationSeconds is used to coordinate the lease update time of Klusterlet agents on the managed cluster.",
+            "description":
+              "LeaseDurationSeconds is used to coordinate the lease update time of Klusterlet agents on the managed cluster.",
           ],
           "managedClusterClientConfigs": [
             "type": "array",
-            "description": "ManagedClusterClientConfigs represents a list of the apiserver address of the managed cluster.",
+            "description":
+              "ManagedClusterClientConfigs represents a list of the apiserver address of the managed cluster.",
             "items": [
               "type": "object",
               "properties": [
@@ -65,7 +70,8 @@ public enum OCMResources {
           ],
           "taints": [
             "type": "array",
-            "description": "Taints is a property of managed cluster that allow the cluster to be repelled when scheduling.",
+            "description":
+              "Taints is a property of managed cluster that allow the cluster to be repelled when scheduling.",
             "items": [
               "type": "object",
               "properties": [
@@ -89,18 +95,21 @@ public enum OCMResources {
   /// The ManifestWork schema: `spec.workload.manifests` holds arbitrary embedded objects.
   static let manifestWorkSchema: JSONValue = [
     "type": "object",
-    "description": "ManifestWork represents a manifests workload that hub wants to deploy on the managed cluster.",
+    "description":
+      "ManifestWork represents a manifests workload that hub wants to deploy on the managed cluster.",
     "properties": [
       "apiVersion": ["type": "string"],
       "kind": ["type": "string"],
       "metadata": ["type": "object"],
       "spec": [
         "type": "object", "x-kubernetes-preserve-unknown-fields": true,
-        "description": "Spec represents a desired configuration of work to be deployed on the managed cluster.",
+        "description":
+          "Spec represents a desired configuration of work to be deployed on the managed cluster.",
         "properties": [
           "workload": [
             "type": "object",
-            "description": "Workload represents the manifest workload to be deployed on a managed cluster.",
+            "description":
+              "Workload represents the manifest workload to be deployed on a managed cluster.",
             "properties": [
               "manifests": [
                 "type": "array",

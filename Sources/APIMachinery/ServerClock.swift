@@ -28,7 +28,8 @@ public enum ServerClock {
       let text = String(v)
       return String(repeating: "0", count: max(0, width - text.count)) + text
     }
-    return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1))-\(pad(t.tm_mday))T\(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec))Z"
+    return
+      "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1))-\(pad(t.tm_mday))T\(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec))Z"
   }
 
   /// Seconds since the epoch for an RFC 3339 timestamp (`Z` or `+hh:mm` offsets), or nil.
@@ -90,6 +91,7 @@ public enum ServerClock {
     let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
     var g = SystemRandomNumberGenerator()
     let base = prefix.count > 58 ? String(prefix.prefix(58)) : prefix
-    return base + String((0..<5).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+    return base
+      + String((0..<5).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
   }
 }

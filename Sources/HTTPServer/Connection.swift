@@ -166,7 +166,8 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
         headStartedAt = context.now
       }
     }
-    if case .none = exchange {} else if parser.bufferedByteCount > configuration.parserLimits.maxHeadBytes {
+    if case .none = exchange {
+    } else if parser.bufferedByteCount > configuration.parserLimits.maxHeadBytes {
       // Pipelined bytes behind a long response: stop reading until it ends.
       readPaused = true
     }
@@ -243,7 +244,8 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     guard !closed, case .deferred = exchange else { return }
     exchange = .none
     if case .deferred = response.body {
-      sendError(status: 500, message: "Internal error occurred: nested deferred response", extraHeaders: [])
+      sendError(
+        status: 500, message: "Internal error occurred: nested deferred response", extraHeaders: [])
     } else {
       send(response)
     }

@@ -139,11 +139,13 @@ private final class LoopThread: @unchecked Sendable {
   func start() {
     var thread = pthread_t()
     let box = Unmanaged.passRetained(self).toOpaque()
-    let rc = pthread_create(&thread, nil, { arg in
-      let me = Unmanaged<LoopThread>.fromOpaque(arg!).takeRetainedValue()
-      me.loop.run()
-      return nil
-    }, box)
+    let rc = pthread_create(
+      &thread, nil,
+      { arg in
+        let me = Unmanaged<LoopThread>.fromOpaque(arg!).takeRetainedValue()
+        me.loop.run()
+        return nil
+      }, box)
     precondition(rc == 0, "pthread_create failed: \(rc)")
     pthread_detach(thread)
   }

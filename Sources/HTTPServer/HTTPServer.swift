@@ -9,7 +9,10 @@ final class ServerCore: Sendable {
   let logger: @Sendable (String) -> Void
   private let activeConnections = Atomic<Int>(0)
 
-  init(configuration: ServerConfiguration, handler: any HTTPHandler, logger: @escaping @Sendable (String) -> Void) {
+  init(
+    configuration: ServerConfiguration, handler: any HTTPHandler,
+    logger: @escaping @Sendable (String) -> Void
+  ) {
     self.configuration = configuration
     self.handler = handler
     self.logger = logger
@@ -39,7 +42,8 @@ final class ServerCore: Sendable {
 /// accepted them. `start()` binds and runs; `shutdown()` drains gracefully.
 public final class HTTPServer: Sendable {
   private let core: ServerCore
-  private let state = Mutex<(contexts: [LoopContext], running: Int, shuttingDown: Bool)>(([], 0, false))
+  private let state = Mutex<(contexts: [LoopContext], running: Int, shuttingDown: Bool)>(
+    ([], 0, false))
   private let stoppedSignal = DispatchSemaphore(value: 0)
 
   public init(

@@ -135,7 +135,8 @@ public final class ResponseStream: Sendable {
 
   /// Takes what is queued (and, when asked, what the pull handler has). Loop thread only.
   func take() -> (chunks: [StreamChunk], finish: Bool) {
-    let (chunks, finish, pull) = state.withLock { s -> ([StreamChunk], Bool, (@Sendable () -> StreamPull)?) in
+    let (chunks, finish, pull) = state.withLock {
+      s -> ([StreamChunk], Bool, (@Sendable () -> StreamPull)?) in
       let c = s.pending
       s.pending.removeAll()
       s.pendingBytes = 0

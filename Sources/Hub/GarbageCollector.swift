@@ -49,7 +49,9 @@ public final class GarbageCollector: Sendable {
     for r in registry.catalog.snapshot.definitions {
       let started = informers.withLock { map -> ResourceInformer? in
         guard map[r.resourceKey] == nil else { return nil }
-        let informer = ResourceInformer(store: registry.store, resource: r.resourceKey, queue: queue) {
+        let informer = ResourceInformer(
+          store: registry.store, resource: r.resourceKey, queue: queue
+        ) {
           [weak self] frame in self?.observe(frame, r)
         }
         map[r.resourceKey] = informer
@@ -77,12 +79,15 @@ public final class GarbageCollector: Sendable {
       if let old = g.nodes[uid] {
         for owner in old.owners where !owners.contains(owner) { g.dependents[owner]?.remove(uid) }
       }
-      g.nodes[uid] = Node(resource: r, namespace: object.namespace, name: object.name, owners: owners)
+      g.nodes[uid] = Node(
+        resource: r, namespace: object.namespace, name: object.name, owners: owners)
       for owner in owners { g.dependents[owner, default: []].insert(uid) }
     }
     if object.isDeleting {
       if object.finalizers.contains("orphan") { orphanDependents(of: uid, object, r) }
-      if object.finalizers.contains("foregroundDeletion") { deleteDependentsInForeground(of: uid, object, r) }
+      if object.finalizers.contains("foregroundDeletion") {
+        deleteDependentsInForeground(of: uid, object, r)
+      }
     }
     if !owners.isEmpty && !object.isDeleting { collectIfOrphaned(uid) }
   }
@@ -90,7 +95,8 @@ public final class GarbageCollector: Sendable {
   /// Deletes `uid` if none of its owners exists any more.
   private func collectIfOrphaned(_ uid: String) {
     guard let node = graph.withLock({ $0.nodes[uid] }) else { return }
-    guard let current = try? registry.get(node.resource, namespace: node.namespace, name: node.name),
+    guard
+      let current = try? registry.get(node.resource, namespace: node.namespace, name: node.name),
       current.uid == uid
     else { return }
     let refs = current.object["metadata"]?["ownerReferences"]?.arrayValue ?? []
@@ -98,7 +104,8 @@ public final class GarbageCollector: Sendable {
     for ref in refs where ownerExists(ref, namespace: node.namespace) { return }
     _ = try? registry.delete(
       node.resource, namespace: node.namespace, name: node.name,
-      options: DeleteOptions(preconditions: Preconditions(uid: uid), propagationPolicy: "Background"))
+      options: DeleteOptions(
+        preconditions: Preconditions(uid: uid), propagationPolicy: "Background"))
   }
 
   /// Whether the object an owner reference names exists with that uid (a live read).
@@ -109,11 +116,13 @@ public final class GarbageCollector: Sendable {
     let parts = apiVersion.split(separator: "/")
     let group = parts.count == 2 ? String(parts[0]) : ""
     let version = String(parts.last ?? "")
-    guard let r = registry.catalog.snapshot.resource(group: group, version: version, kind: kind) else {
+    guard let r = registry.catalog.snapshot.resource(group: group, version: version, kind: kind)
+    else {
       // An owner of a kind this server does not serve: never collect on its account.
       return true
     }
-    guard let owner = try? registry.get(r, namespace: r.namespaced ? namespace : "", name: name) else {
+    guard let owner = try? registry.get(r, namespace: r.namespaced ? namespace : "", name: name)
+    else {
       return false
     }
     return owner.uid == uid
@@ -125,9 +134,14 @@ public final class GarbageCollector: Sendable {
 
   private func orphanDependents(of uid: String, _ owner: StoredObject, _ r: ResourceDefinition) {
     for (_, node) in dependentNodes(of: uid) {
-      _ = try? registry.patch(node.resource, namespace: node.namespace, name: node.name) { current throws(APIError) in
-        guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else { return current }
-        let refs = (meta["ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
+      _ = try? registry.patch(node.resource, namespace: node.namespace, name: node.name) {
+        current throws(APIError) in
+        guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else {
+          return current
+        }
+        let refs = (meta["ownerReferences"]?.arrayValue ?? []).filter {
+          $0["uid"]?.stringValue != uid
+        }
         meta["ownerReferences"] = refs.isEmpty ? nil : .array(refs)
         object["metadata"] = .object(meta)
         return .object(object)
@@ -136,18 +150,22 @@ public final class GarbageCollector: Sendable {
     removeFinalizer("orphan", from: owner, r)
   }
 
-  private func deleteDependentsInForeground(of uid: String, _ owner: StoredObject, _ r: ResourceDefinition) {
+  private func deleteDependentsInForeground(
+    of uid: String, _ owner: StoredObject, _ r: ResourceDefinition
+  ) {
     let dependents = dependentNodes(of: uid)
     var remaining = 0
     for (dependentUID, node) in dependents {
-      guard let current = try? registry.get(node.resource, namespace: node.namespace, name: node.name),
+      guard
+        let current = try? registry.get(node.resource, namespace: node.namespace, name: node.name),
         current.uid == dependentUID
       else { continue }
       remaining += 1
       if !current.isDeleting {
         _ = try? registry.delete(
           node.resource, namespace: node.namespace, name: node.name,
-          options: DeleteOptions(preconditions: Preconditions(uid: dependentUID), propagationPolicy: "Foreground"))
+          options: DeleteOptions(
+            preconditions: Preconditions(uid: dependentUID), propagationPolicy: "Foreground"))
       }
     }
     if remaining == 0 {
@@ -155,7 +173,8 @@ public final class GarbageCollector: Sendable {
     } else {
       // Look again once the dependents had time to go.
       queue.asyncAfter(deadline: .now() + .milliseconds(200)) { [weak self] in
-        guard let self, let latest = try? self.registry.get(r, namespace: owner.namespace, name: owner.name),
+        guard let self,
+          let latest = try? self.registry.get(r, namespace: owner.namespace, name: owner.name),
           latest.uid == uid, latest.finalizers.contains("foregroundDeletion")
         else { return }
         self.deleteDependentsInForeground(of: uid, latest, r)
@@ -163,9 +182,14 @@ public final class GarbageCollector: Sendable {
     }
   }
 
-  private func removeFinalizer(_ finalizer: String, from owner: StoredObject, _ r: ResourceDefinition) {
-    _ = try? registry.patch(r, namespace: owner.namespace, name: owner.name) { current throws(APIError) in
-      guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else { return current }
+  private func removeFinalizer(
+    _ finalizer: String, from owner: StoredObject, _ r: ResourceDefinition
+  ) {
+    _ = try? registry.patch(r, namespace: owner.namespace, name: owner.name) {
+      current throws(APIError) in
+      guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else {
+        return current
+      }
       let kept = (meta["finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
       meta["finalizers"] = .array(kept)
       object["metadata"] = .object(meta)

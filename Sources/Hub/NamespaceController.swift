@@ -51,19 +51,25 @@ public final class NamespaceController: Sendable {
 
   private func reconcile(_ name: String) {
     let nsDef = BuiltInResources.namespace
-    guard let ns = try? registry.get(nsDef, namespace: "", name: name), ns.isDeleting else { return }
-    let specFinalizers = (ns.object["spec"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
+    guard let ns = try? registry.get(nsDef, namespace: "", name: name), ns.isDeleting else {
+      return
+    }
+    let specFinalizers = (ns.object["spec"]?["finalizers"]?.arrayValue ?? []).compactMap(
+      \.stringValue)
     guard specFinalizers.contains("kubernetes") else { return }
     var remaining = 0
     var finalizersRemaining: Set<String> = []
     var seen = Set<ResourceKey>()
-    for r in registry.catalog.snapshot.definitions where r.namespaced && seen.insert(r.resourceKey).inserted {
+    for r in registry.catalog.snapshot.definitions
+    where r.namespaced && seen.insert(r.resourceKey).inserted {
       guard let items = try? registry.list(r, namespace: name).items else { continue }
       for item in items {
         remaining += 1
         finalizersRemaining.formUnion(item.finalizers)
         if !item.isDeleting {
-          _ = try? registry.delete(r, namespace: name, name: item.name, options: DeleteOptions(propagationPolicy: "Background"))
+          _ = try? registry.delete(
+            r, namespace: name, name: item.name,
+            options: DeleteOptions(propagationPolicy: "Background"))
         }
       }
     }
@@ -76,7 +82,8 @@ public final class NamespaceController: Sendable {
         return
       }
     }
-    _ = try? registry.patch(nsDef, namespace: "", name: name, subresource: .finalize) { current throws(APIError) in
+    _ = try? registry.patch(nsDef, namespace: "", name: name, subresource: .finalize) {
+      current throws(APIError) in
       guard case .object(var object) = current else { return current }
       var spec = object["spec"]?.objectValue ?? JSONObject()
       let kept = (spec["finalizers"]?.arrayValue ?? []).filter { $0 != "kubernetes" }
@@ -89,7 +96,8 @@ public final class NamespaceController: Sendable {
   private func countContent(_ name: String) -> Int {
     var count = 0
     var seen = Set<ResourceKey>()
-    for r in registry.catalog.snapshot.definitions where r.namespaced && seen.insert(r.resourceKey).inserted {
+    for r in registry.catalog.snapshot.definitions
+    where r.namespaced && seen.insert(r.resourceKey).inserted {
       count += (try? registry.list(r, namespace: name).items.count) ?? 0
     }
     return count
@@ -97,7 +105,9 @@ public final class NamespaceController: Sendable {
 
   /// The conditions kube's namespace controller reports while content remains.
   private func recordConditions(_ name: String, contentRemaining: Int, finalizers: Set<String>) {
-    _ = try? registry.patch(BuiltInResources.namespace, namespace: "", name: name, subresource: .status) {
+    _ = try? registry.patch(
+      BuiltInResources.namespace, namespace: "", name: name, subresource: .status
+    ) {
       current throws(APIError) in
       guard case .object(var object) = current else { return current }
       var status = object["status"]?.objectValue ?? JSONObject()
@@ -111,14 +121,19 @@ public final class NamespaceController: Sendable {
       ]
       if !finalizers.isEmpty {
         conditions.append([
-          "type": "NamespaceFinalizersRemaining", "status": "True", "lastTransitionTime": .string(now),
+          "type": "NamespaceFinalizersRemaining", "status": "True",
+          "lastTransitionTime": .string(now),
           "reason": "SomeFinalizersRemain",
-          "message": .string("Some content in the namespace has finalizers remaining: \(finalizers.sorted().joined(separator: ", "))"),
+          "message": .string(
+            "Some content in the namespace has finalizers remaining: \(finalizers.sorted().joined(separator: ", "))"
+          ),
         ])
       }
       // Keep transition times stable when nothing changed.
       if let old = status["conditions"]?.arrayValue, old.count == conditions.count,
-        zip(old, conditions).allSatisfy({ $0["type"] == $1["type"] && $0["message"] == $1["message"] })
+        zip(old, conditions).allSatisfy({
+          $0["type"] == $1["type"] && $0["message"] == $1["message"]
+        })
       {
         return current
       }

@@ -13,9 +13,11 @@ public final class ResourceInformer: Sendable {
   private let resource: ResourceKey
   private let queue: DispatchQueue
   private let handler: Handler
-  private let state = Mutex<(watcher: Watcher?, lastRevision: Revision, stopped: Bool)>((nil, 0, false))
+  private let state = Mutex<(watcher: Watcher?, lastRevision: Revision, stopped: Bool)>(
+    (nil, 0, false))
 
-  public init(store: Store, resource: ResourceKey, queue: DispatchQueue, handler: @escaping Handler) {
+  public init(store: Store, resource: ResourceKey, queue: DispatchQueue, handler: @escaping Handler)
+  {
     self.store = store
     self.resource = resource
     self.queue = queue

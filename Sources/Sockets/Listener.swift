@@ -14,7 +14,9 @@ public final class Listener: Sendable {
   /// Binds and listens. `reusePort` lets sibling listeners bind the same address and port.
   public init(address: SocketAddress, reusePort: Bool, backlog: Int32 = 4096) throws(SystemError) {
     let domain = address.family == .ipv4 ? AF_INET : AF_INET6
-    let fd = socket(domain, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    let fd = socket(
+      domain,
+      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw SystemError("socket", errno: errno) }
     var one: Int32 = 1
     let size = socklen_t(MemoryLayout<Int32>.size)

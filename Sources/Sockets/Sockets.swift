@@ -26,7 +26,8 @@ public enum WriteOutcome: Sendable, Equatable {
 /// thrown as `SystemError` with the call's name. No allocation, no buffering: callers own memory.
 public enum Syscall {
   /// Reads into `buffer`.
-  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError)
+  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer)
+    throws(SystemError)
     -> ReadOutcome
   {
     while true {

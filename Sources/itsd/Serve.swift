@@ -13,24 +13,39 @@ import Synchronization
 struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run the server.",
-    discussion: "Every option can also be set in the --config YAML file under the same name; options given here win.")
+    discussion:
+      "Every option can also be set in the --config YAML file under the same name; options given here win."
+  )
 
   @Option(help: "YAML file with settings (see config/itsd.yaml).") var config: String?
-  @Option(help: "Address to listen on (127.0.0.1, ::1, 0.0.0.0). Default 127.0.0.1.") var bindAddress: String?
+  @Option(help: "Address to listen on (127.0.0.1, ::1, 0.0.0.0). Default 127.0.0.1.")
+  var bindAddress: String?
   @Option(help: "Port to listen on; 0 picks a free one. Default 8080.") var port: String?
-  @Option(help: "Directory for generated state, created with mode 0700. Default .itsd.") var dataDir: String?
+  @Option(help: "Directory for generated state, created with mode 0700. Default .itsd.")
+  var dataDir: String?
   @Option(help: "Event loop threads. Default: the number of cores.") var eventLoops: String?
-  @Option(help: "Open connections allowed; new ones past it are closed. Default 10000.") var maxConnections: String?
-  @Option(help: "Request line plus headers, in bytes (431 past it). Default 1048576.") var maxRequestHeadBytes: String?
-  @Option(help: "Request body, in bytes (413 past it). Default 3145728.") var maxRequestBodyBytes: String?
-  @Option(help: "Header fields per request (431 past it). Default 1000.") var maxHeaderCount: String?
-  @Option(help: "Time to receive a whole request head (408 past it). Default 30s.") var requestHeadTimeout: String?
-  @Option(help: "Time a request body may stall (408 past it). Default 60s.") var requestBodyTimeout: String?
-  @Option(help: "Idle keep-alive connections are closed after this. Default 120s.") var idleTimeout: String?
-  @Option(help: "Graceful shutdown waits at most this long. Default 5s.") var shutdownTimeout: String?
-  @Option(help: "Unsent bytes one connection may hold (slow readers past it are cut). Default 16777216.") var maxOutputBufferBytes: String?
+  @Option(help: "Open connections allowed; new ones past it are closed. Default 10000.")
+  var maxConnections: String?
+  @Option(help: "Request line plus headers, in bytes (431 past it). Default 1048576.")
+  var maxRequestHeadBytes: String?
+  @Option(help: "Request body, in bytes (413 past it). Default 3145728.") var maxRequestBodyBytes:
+    String?
+  @Option(help: "Header fields per request (431 past it). Default 1000.") var maxHeaderCount:
+    String?
+  @Option(help: "Time to receive a whole request head (408 past it). Default 30s.")
+  var requestHeadTimeout: String?
+  @Option(help: "Time a request body may stall (408 past it). Default 60s.") var requestBodyTimeout:
+    String?
+  @Option(help: "Idle keep-alive connections are closed after this. Default 120s.") var idleTimeout:
+    String?
+  @Option(help: "Graceful shutdown waits at most this long. Default 5s.") var shutdownTimeout:
+    String?
+  @Option(
+    help: "Unsent bytes one connection may hold (slow readers past it are cut). Default 16777216.")
+  var maxOutputBufferBytes: String?
   @Option(help: "Watch history: events kept at least. Default 10000.") var watchHistorySize: String?
-  @Option(help: "Watch history: age kept at least (0s: size alone decides). Default 5m.") var watchHistoryAge: String?
+  @Option(help: "Watch history: age kept at least (0s: size alone decides). Default 5m.")
+  var watchHistoryAge: String?
 
   /// The settings after the config file and then the flags are applied.
   func resolvedSettings() throws(SettingsError) -> Settings {
@@ -135,11 +150,13 @@ final class SignalWatcher: @unchecked Sendable {
     pthread_sigmask(SIG_BLOCK, &set, nil)
     var thread = pthread_t()
     let box = Unmanaged.passRetained(self).toOpaque()
-    pthread_create(&thread, nil, { arg in
-      let watcher = Unmanaged<SignalWatcher>.fromOpaque(arg!).takeRetainedValue()
-      watcher.wait()
-      return nil
-    }, box)
+    pthread_create(
+      &thread, nil,
+      { arg in
+        let watcher = Unmanaged<SignalWatcher>.fromOpaque(arg!).takeRetainedValue()
+        watcher.wait()
+        return nil
+      }, box)
     pthread_detach(thread)
   }
 

@@ -52,7 +52,8 @@ struct Settings: Equatable {
     case "watch-history-size": watchHistorySize = try Self.integer(key, value, in: 1...10_000_000)
     case "watch-history-age": watchHistoryAgeMillis = try Self.duration(key, value, allowZero: true)
     default:
-      throw SettingsError("unknown setting \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
+      throw SettingsError(
+        "unknown setting \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
     }
   }
 
@@ -79,7 +80,8 @@ struct Settings: Equatable {
   {
     guard let n = Int(value), range.contains(n) else {
       throw SettingsError(
-        "\(key): \"\(value)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        "\(key): \"\(value)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)"
+      )
     }
     return n
   }
@@ -89,7 +91,8 @@ struct Settings: Equatable {
   {
     guard let ms = DurationText.milliseconds(value), ms > 0 || (allowZero && ms == 0) else {
       throw SettingsError(
-        "\(key): \"\(value)\" is not a \(allowZero ? "" : "positive ")duration such as 250ms, 30s, 5m or 1h")
+        "\(key): \"\(value)\" is not a \(allowZero ? "" : "positive ")duration such as 250ms, 30s, 5m or 1h"
+      )
     }
     return ms
   }

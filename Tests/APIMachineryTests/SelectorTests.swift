@@ -46,7 +46,10 @@ import Testing
       try s.validate(for: BuiltInResources.configMap)
       Issue.record("expected an error")
     } catch {
-      #expect(error.message == "\"data.k\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"")
+      #expect(
+        error.message
+          == "\"data.k\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+      )
     }
     do {
       try s.validate(for: OCMResources.managedCluster)
@@ -71,7 +74,9 @@ import Testing
 
   @Test func namespaceNamesAreLabels() {
     #expect(NameValidation.labelProblems("has.dot").count == 1)
-    #expect(NameValidation.labelProblems(String(repeating: "a", count: 64)).contains("must be no more than 63 characters"))
+    #expect(
+      NameValidation.labelProblems(String(repeating: "a", count: 64)).contains(
+        "must be no more than 63 characters"))
   }
 }
 

@@ -9,7 +9,9 @@ import Testing
 
 private let handler = APIHandler(registry: Registry(store: Store(), catalog: Catalog()))
 
-private func request(_ method: String, _ target: String, body: String = "", headers: [(String, String)] = [])
+private func request(
+  _ method: String, _ target: String, body: String = "", headers: [(String, String)] = []
+)
   -> HTTPResponse
 {
   let parts = target.split(separator: "?", maxSplits: 1)
@@ -23,7 +25,8 @@ private func request(_ method: String, _ target: String, body: String = "", head
     method: method, target: target, path: path, rawQuery: rawQuery, query: query, version: .http1_1,
     headers: HTTPHeaders([("Host", "x")] + headers), keepAlive: true, expectsContinue: false)
   return handler.handle(
-    HTTPRequest(head: head, body: Array(body.utf8)), context: RequestContext(remoteAddress: "t", loopIndex: 0))
+    HTTPRequest(head: head, body: Array(body.utf8)),
+    context: RequestContext(remoteAddress: "t", loopIndex: 0))
 }
 
 private func text(_ r: HTTPResponse) -> String {
@@ -60,9 +63,12 @@ func healthEndpointsAnswerOK(path: String) {
 
 @Test func configMapLifecycleThroughTheHandler() throws {
   #expect(request("POST", "/api/v1/namespaces", body: #"{"metadata":{"name":"h1"}}"#).status == 201)
-  let created = request("POST", "/api/v1/namespaces/h1/configmaps", body: #"{"metadata":{"name":"a"},"data":{"k":"v"}}"#)
+  let created = request(
+    "POST", "/api/v1/namespaces/h1/configmaps", body: #"{"metadata":{"name":"a"},"data":{"k":"v"}}"#
+  )
   #expect(created.status == 201)
-  let again = request("POST", "/api/v1/namespaces/h1/configmaps", body: #"{"metadata":{"name":"a"}}"#)
+  let again = request(
+    "POST", "/api/v1/namespaces/h1/configmaps", body: #"{"metadata":{"name":"a"}}"#)
   #expect(again.status == 409)
   #expect(try json(again)["message"] == "configmaps \"a\" already exists")
   let got = try json(request("GET", "/api/v1/namespaces/h1/configmaps/a"))
@@ -87,14 +93,18 @@ func healthEndpointsAnswerOK(path: String) {
 }
 
 @Test func createInMissingNamespaceIs404() throws {
-  let r = request("POST", "/api/v1/namespaces/nowhere/configmaps", body: #"{"metadata":{"name":"a"}}"#)
+  let r = request(
+    "POST", "/api/v1/namespaces/nowhere/configmaps", body: #"{"metadata":{"name":"a"}}"#)
   #expect(r.status == 404)
   #expect(try json(r)["message"] == "namespaces \"nowhere\" not found")
 }
 
 @Test func strategicMergePatchOnACustomResourceIs415() throws {
   #expect(
-    request("POST", "/apis/cluster.open-cluster-management.io/v1/managedclusters", body: #"{"metadata":{"name":"c1"}}"#).status == 201)
+    request(
+      "POST", "/apis/cluster.open-cluster-management.io/v1/managedclusters",
+      body: #"{"metadata":{"name":"c1"}}"#
+    ).status == 201)
   let r = request(
     "PATCH", "/apis/cluster.open-cluster-management.io/v1/managedclusters/c1", body: "{}",
     headers: [("Content-Type", "application/strategic-merge-patch+json")])
@@ -105,11 +115,24 @@ func healthEndpointsAnswerOK(path: String) {
 @Test func aggregatedDiscoveryIsNegotiatedExactly() throws {
   let v2 = request(
     "GET", "/apis",
-    headers: [("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json")])
-  #expect(v2.headers.contains { $0.1 == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" })
+    headers: [
+      (
+        "Accept",
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+      )
+    ])
+  #expect(
+    v2.headers.contains {
+      $0.1 == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    })
   let beta = request(
     "GET", "/apis",
-    headers: [("Accept", "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")])
+    headers: [
+      (
+        "Accept",
+        "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+      )
+    ])
   #expect(try json(beta)["apiVersion"] == "apidiscovery.k8s.io/v2beta1")
   let legacy = request("GET", "/apis", headers: [("Accept", "application/json")])
   #expect(try json(legacy)["kind"] == "APIGroupList")

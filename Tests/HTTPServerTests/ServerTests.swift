@@ -45,55 +45,67 @@ struct TestHandler: HTTPHandler {
       return HTTPResponse(status: 200, contentType: "application/octet-stream", body: body)
     case "/push":
       // Three chunks written from another thread, then the end.
-      return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], body: .stream { stream in
-        stream.onEnd { ends.record($0) }
-        DispatchQueue.global().async {
-          for word in ["one", "two", "three"] { stream.write(Array(word.utf8)) }
-          stream.finish()
-        }
-      })
+      return HTTPResponse(
+        status: 200, headers: [("Content-Type", "text/plain")],
+        body: .stream { stream in
+          stream.onEnd { ends.record($0) }
+          DispatchQueue.global().async {
+            for word in ["one", "two", "three"] { stream.write(Array(word.utf8)) }
+            stream.finish()
+          }
+        })
     case "/pull":
       // A pull producer: frames wait in a queue; wakeUp lets the loop take them all at once.
       let queue = Mutex<[[UInt8]]>([])
-      return HTTPResponse(status: 200, body: .stream { stream in
-        stream.onEnd { ends.record($0) }
-        stream.setPullHandler {
-          let frames = queue.withLock { q -> [[UInt8]] in
-            let f = q
-            q.removeAll()
-            return f
+      return HTTPResponse(
+        status: 200,
+        body: .stream { stream in
+          stream.onEnd { ends.record($0) }
+          stream.setPullHandler {
+            let frames = queue.withLock { q -> [[UInt8]] in
+              let f = q
+              q.removeAll()
+              return f
+            }
+            return StreamPull(
+              chunks: frames.map { StreamChunk($0) }, finished: frames.contains(Array("end".utf8)))
           }
-          return StreamPull(chunks: frames.map { StreamChunk($0) }, finished: frames.contains(Array("end".utf8)))
-        }
-        DispatchQueue.global().async {
-          for word in ["a", "b", "c", "end"] {
-            queue.withLock { $0.append(Array(word.utf8)) }
-            stream.wakeUp()
+          DispatchQueue.global().async {
+            for word in ["a", "b", "c", "end"] {
+              queue.withLock { $0.append(Array(word.utf8)) }
+              stream.wakeUp()
+            }
           }
-        }
-      })
+        })
     case "/forever":
       // Streams until the client or the server ends it.
-      return HTTPResponse(status: 200, body: .stream { stream in
-        stream.onEnd { ends.record($0) }
-        stream.write(Array("started".utf8))
-        ends.started()
-      })
+      return HTTPResponse(
+        status: 200,
+        body: .stream { stream in
+          stream.onEnd { ends.record($0) }
+          stream.write(Array("started".utf8))
+          ends.started()
+        })
     case "/flood":
       // Writes far more than the output bound, as fast as it can.
-      return HTTPResponse(status: 200, body: .stream { stream in
-        stream.onEnd { ends.record($0) }
-        DispatchQueue.global().async {
-          let frame = [UInt8](repeating: 120, count: 64 * 1024)
-          for _ in 0..<4096 where stream.write(frame) {}
-        }
-      })
+      return HTTPResponse(
+        status: 200,
+        body: .stream { stream in
+          stream.onEnd { ends.record($0) }
+          DispatchQueue.global().async {
+            let frame = [UInt8](repeating: 120, count: 64 * 1024)
+            for _ in 0..<4096 where stream.write(frame) {}
+          }
+        })
     case "/later":
-      return HTTPResponse(status: 200, body: .deferred { responder in
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
-          responder.respond(HTTPResponse(status: 202, contentType: "text/plain", body: Array("done".utf8)))
-        }
-      })
+      return HTTPResponse(
+        status: 200,
+        body: .deferred { responder in
+          DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
+            responder.respond(
+              HTTPResponse(status: 202, contentType: "text/plain", body: Array("done".utf8)))
+          }
+        })
     default:
       return HTTPResponse(status: 404, contentType: "text/plain", body: Array("nope".utf8))
     }
@@ -101,7 +113,9 @@ struct TestHandler: HTTPHandler {
 }
 
 /// Starts a server on a free port for one test.
-func startServer(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) throws -> (HTTPServer, UInt16, EndLog) {
+func startServer(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) throws -> (
+  HTTPServer, UInt16, EndLog
+) {
   var configuration = ServerConfiguration()
   configuration.port = 0
   configuration.eventLoops = 2
@@ -255,7 +269,9 @@ func stop(_ server: HTTPServer) {
     let client = try TestClient(port: port)
     client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello")
     #expect(try client.readResponse().text == "hello")
-    client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+    client.send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    )
     #expect(try client.readResponse().text == "abcde")
   }
 

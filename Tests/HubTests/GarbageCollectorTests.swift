@@ -13,7 +13,10 @@ import Testing
       "metadata": [
         "name": .string(name),
         "ownerReferences": [
-          ["apiVersion": "v1", "kind": "ConfigMap", "name": .string(owner.name), "uid": .string(owner.uid ?? "")]
+          [
+            "apiVersion": "v1", "kind": "ConfigMap", "name": .string(owner.name),
+            "uid": .string(owner.uid ?? ""),
+          ]
         ],
       ]
     ]
@@ -23,8 +26,11 @@ import Testing
     let registry = try makeRegistry()
     let gc = GarbageCollector(registry: registry)
     gc.start()
-    let created = try registry.create(cm, namespace: "default", body: ["metadata": ["name": "owner"]])
-    guard case .stored(let owner) = created.outcome else { throw APIError.internalError("no owner") }
+    let created = try registry.create(
+      cm, namespace: "default", body: ["metadata": ["name": "owner"]])
+    guard case .stored(let owner) = created.outcome else {
+      throw APIError.internalError("no owner")
+    }
     _ = try registry.create(cm, namespace: "default", body: owned("dep", by: owner))
     return (registry, gc, owner)
   }
@@ -40,7 +46,8 @@ import Testing
     let (registry, gc, _) = try setUp()
     defer { gc.stop() }
     let result = try registry.delete(
-      cm, namespace: "default", name: "owner", options: DeleteOptions(propagationPolicy: "Foreground"))
+      cm, namespace: "default", name: "owner",
+      options: DeleteOptions(propagationPolicy: "Foreground"))
     guard case .pending = result else {
       Issue.record("owner with dependents must stay while they are deleted")
       return
@@ -66,7 +73,14 @@ import Testing
     defer { gc.stop() }
     _ = try registry.create(
       cm, namespace: "default",
-      body: ["metadata": ["name": "dangling", "ownerReferences": [["apiVersion": "v1", "kind": "ConfigMap", "name": "ghost", "uid": "0000"]]]])
+      body: [
+        "metadata": [
+          "name": "dangling",
+          "ownerReferences": [
+            ["apiVersion": "v1", "kind": "ConfigMap", "name": "ghost", "uid": "0000"]
+          ],
+        ]
+      ])
     #expect(eventually { (try? registry.get(cm, namespace: "default", name: "dangling")) == nil })
   }
 }

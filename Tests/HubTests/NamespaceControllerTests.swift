@@ -49,7 +49,8 @@ func makeRegistry() throws -> Registry {
     let ns = BuiltInResources.namespace
     let cm = BuiltInResources.configMap
     _ = try registry.create(ns, namespace: "held", body: ["metadata": ["name": "held"]])
-    _ = try registry.create(cm, namespace: "held", body: ["metadata": ["name": "a", "finalizers": ["example.com/hold"]]])
+    _ = try registry.create(
+      cm, namespace: "held", body: ["metadata": ["name": "a", "finalizers": ["example.com/hold"]]])
     _ = try registry.delete(ns, namespace: "", name: "held")
     #expect(
       eventually {
@@ -77,7 +78,10 @@ func makeRegistry() throws -> Registry {
       _ = try registry.create(cm, namespace: "closing", body: ["metadata": ["name": "late"]])
     } catch {
       #expect(error.code == 403)
-      #expect(error.message == "configmaps \"late\" is forbidden: unable to create new content in namespace closing because it is being terminated")
+      #expect(
+        error.message
+          == "configmaps \"late\" is forbidden: unable to create new content in namespace closing because it is being terminated"
+      )
     }
   }
 }
