@@ -6,7 +6,9 @@ public enum BuiltInResources {
   public static let namespace = ResourceDefinition(
     group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace",
     namespaced: false, shortNames: ["ns"], hasStatusSubresource: true,
-    schema: BuiltInSchemas.namespace, extraSelectableFields: ["status.phase"])
+    schema: BuiltInSchemas.namespace, extraSelectableFields: ["status.phase"],
+    // Namespace storage has no deletecollection (kube-apiserver's discovery lists none).
+    verbs: ["create", "delete", "get", "list", "patch", "update", "watch"])
 
   public static let configMap = ResourceDefinition(
     group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",

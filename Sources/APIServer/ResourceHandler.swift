@@ -77,7 +77,10 @@ struct ResourceHandler: Sendable {
         r, namespace: namespace, body: body, options: try Query.writeOptions(request.head))
       return try render(result.bytes, r, status: 201, output: output, warnings: result.warnings)
     case "DELETE":
-      guard r.namespaced == false || info.namespace != nil else { throw APIError.methodNotAllowed }
+      guard r.namespaced == false || info.namespace != nil, r.verbs.contains("deletecollection")
+      else {
+        throw APIError.methodNotAllowed
+      }
       let (labels, fields) = try Query.selectors(request.head, r)
       let options = try Query.deleteOptions(request)
       let items = try registry.deleteCollection(

@@ -179,15 +179,20 @@ def test_methods_without_a_route_are_405(api):
              ("POST", "/api/v1/configmaps", {"metadata": {"name": "b"}}),
              ("DELETE", "/api/v1/configmaps", None),
              ("DELETE", "/api/v1/namespaces/h405/status", None),
-             ("GET", "/api/v1/namespaces/h405/finalize", None)]
+             ("GET", "/api/v1/namespaces/h405/finalize", None),
+             ("DELETE", "/api/v1/namespaces", None)]  # Namespace storage has no deletecollection
     for method, path, body in cases:
         r = api.request(method, path, body, content_type="application/merge-patch+json" if method == "PATCH"
                         else "application/json")
         s = status(r, 405, "MethodNotAllowed")
         assert s["message"] == "the server does not allow this method on the requested resource", (method, path, s)
         assert s["details"] == {}
-    # DELETE on the all-namespaces path did not delete anything
+    # DELETE on the all-namespaces path did not delete anything, nor did DELETE on namespaces
     assert api.get("/api/v1/namespaces/h405/configmaps/a").status == 200
+    assert api.get("/api/v1/namespaces/h405").json()["status"]["phase"] == "Active"
+    _, doc = _discovery(api, "/api", DISCOVERY_ACCEPT_132)
+    verbs = {r["resource"]: r["verbs"] for r in doc["items"][0]["versions"][0]["resources"]}
+    assert verbs["namespaces"] == ["create", "delete", "get", "list", "patch", "update", "watch"]
 
 
 def test_write_options_validation(api):
