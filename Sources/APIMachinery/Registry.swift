@@ -337,7 +337,7 @@ public final class Registry: Sendable {
           &object, old: old, requested: requestedManagedFields, resource: r, subresource: subresource,
           options: options)
         try Schema.check(r, object, name: name)
-        let causes = strategy.validate(object, name: name)
+        let causes = strategy.validateUpdate(object, old: old) + strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
         if options.dryRun {
           // kube answers a dry-run update with the object as it would be, at the current version.

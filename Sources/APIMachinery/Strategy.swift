@@ -128,6 +128,27 @@ struct Strategy {
     return causes
   }
 
+  /// Update-only rules (`ValidateConfigMapUpdate`, `ValidateSecretUpdate`): once `immutable` is
+  /// set, it and the data stay; a Secret's `type` never changes.
+  func validateUpdate(_ object: JSONObject, old: JSONObject) -> [APIError.Cause] {
+    guard isConfigMap || isSecret else { return [] }
+    var causes: [APIError.Cause] = []
+    if isSecret, let oldType = old["type"]?.stringValue, let type = object["type"]?.stringValue,
+      type != oldType
+    {
+      causes.append(.invalidValue("type", type, "field is immutable"))
+    }
+    if old["immutable"]?.boolValue == true {
+      let message = "field is immutable when `immutable` is set"
+      if object["immutable"]?.boolValue != true { causes.append(.forbidden("immutable", message)) }
+      let fields = isConfigMap ? ["data", "binaryData"] : ["data"]
+      for field in fields where object[field] != old[field] {
+        causes.append(.forbidden(field, message))
+      }
+    }
+    return causes
+  }
+
   static func validateLabels(_ labels: JSONValue?) -> [APIError.Cause] {
     guard let labels = labels?.objectValue else { return [] }
     var causes: [APIError.Cause] = []

@@ -278,6 +278,19 @@ def test_dry_run_does_not_persist(core):
                                  '[]string{"Some"}: supported values: "All"')
 
 
+def test_immutable_configmap_and_secret_type(core):
+    n = ns(core, "pyimm")
+    core.create_namespaced_config_map(n, {"metadata": {"name": "imm"}, "data": {"k": "v"}, "immutable": True},
+                                      _request_timeout=TIMEOUT)
+    status = expect_error(422, core.patch_namespaced_config_map, "imm", n, {"data": {"k": "w"}, "immutable": False})
+    assert status["message"] == ('ConfigMap "imm" is invalid: [immutable: Forbidden: field is immutable when '
+                                 '`immutable` is set, data: Forbidden: field is immutable when `immutable` is set]')
+    assert core.patch_namespaced_config_map("imm", n, {"metadata": {"labels": {"a": "b"}}}).metadata.labels == {"a": "b"}
+    core.create_namespaced_secret(n, {"metadata": {"name": "s"}, "data": {"k": "dg=="}}, _request_timeout=TIMEOUT)
+    status = expect_error(422, core.patch_namespaced_secret, "s", n, {"type": "kubernetes.io/tls"})
+    assert status["message"] == 'Secret "s" is invalid: type: Invalid value: "kubernetes.io/tls": field is immutable'
+
+
 def test_secret_crud(core):
     n = ns(core, "pysecret")
     s = core.create_namespaced_secret(n, {"metadata": {"name": "s"}, "data": {"password": "c2VjcmV0"}},
