@@ -361,6 +361,15 @@ def test_exact_and_not_older_than_lists(api):
     assert [i["metadata"]["name"] for i in newer["items"]] == ["one", "two"]
     anything = api.ok("GET", "/api/v1/namespaces/hexact/configmaps?resourceVersion=0")
     assert len(anything["items"]) == 2
+    # continue: RV=0 is tolerated (the token's RV wins), any other RV is a 400
+    first = api.ok("GET", "/api/v1/namespaces/hexact/configmaps?limit=1")
+    token = urllib.parse.quote(first["metadata"]["continue"])
+    rest = api.ok("GET", f"/api/v1/namespaces/hexact/configmaps?limit=1&continue={token}&resourceVersion=0")
+    assert [i["metadata"]["name"] for i in rest["items"]] == ["two"]
+    assert rest["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+    s = status(api.get(f"/api/v1/namespaces/hexact/configmaps?limit=1&continue={token}&resourceVersion={rv}"),
+               400, "BadRequest")
+    assert s["message"] == "specifying resource version is not allowed when using continue"
 
 
 @pytest.fixture(scope="module")
