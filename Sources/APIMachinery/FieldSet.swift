@@ -292,16 +292,17 @@ public struct FieldSet: Sendable, Equatable {
 
   // MARK: FieldsV1
 
-  /// The FieldsV1 JSON object, members in kube's order (sorted path elements; `.` last).
+  /// The FieldsV1 JSON object, members in kube's order (`.` first, then the sorted path
+  /// elements), e.g. `{"f:data":{".":{},"f:k":{}}}` as etcd dumps of real clusters show.
   public var fieldsV1: JSONValue { .object(fieldsV1Object(includeSelf: false)) }
 
   private func fieldsV1Object(includeSelf: Bool) -> JSONObject {
     var o = JSONObject()
     o.reserveCapacity(children.count + 1)
+    if includeSelf && !children.isEmpty { o["."] = .object(JSONObject()) }
     for c in children {
       o[c.element.fieldsV1Key] = .object(c.set.fieldsV1Object(includeSelf: c.isMember))
     }
-    if includeSelf && !o.isEmpty { o["."] = .object(JSONObject()) }
     return o
   }
 

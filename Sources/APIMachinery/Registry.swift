@@ -202,6 +202,7 @@ public final class Registry: Sendable {
     if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
     if r.namespaced { try checkNamespaceAcceptsContent(namespace, r, name) }
     let k = key(r, namespace, name)
+    ObjectMetaOrder.canonicalize(&object)
     if options.dryRun {
       if store.get(k) != nil { throw APIError.alreadyExists(r, name) }
       return WriteResult(.dryRun(.object(object)), warnings: warnings)
@@ -353,6 +354,7 @@ public final class Registry: Sendable {
         if current.isDeleting && finalizers.isEmpty && specFinalizers.isEmpty {
           return .delete
         }
+        ObjectMetaOrder.canonicalize(&object)
         return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
       }
       if let dryRunResult { return WriteResult(.dryRun(dryRunResult), warnings: warnings) }
@@ -411,7 +413,8 @@ public final class Registry: Sendable {
             object["status"] = .object(status)
           }
           let strategy = Strategy(definition: r)
-          return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
+          ObjectMetaOrder.canonicalize(&object)
+        return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
         }
         didCommit(r, stored)
         return .pending(.stored(stored))

@@ -75,15 +75,24 @@ public enum ServerClock {
   /// A random (version 4) UUID in its canonical text form.
   public static func uuid() -> String {
     var g = SystemRandomNumberGenerator()
-    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+    let high = g.next()
+    let low = g.next()
+    var bytes = [UInt8](repeating: 0, count: 16)
+    for i in 0..<8 {
+      bytes[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * i))
+      bytes[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * i))
+    }
     bytes[6] = (bytes[6] & 0x0F) | 0x40
     bytes[8] = (bytes[8] & 0x3F) | 0x80
-    let hex = bytes.map { b -> String in
-      let s = String(b, radix: 16)
-      return s.count == 1 ? "0" + s : s
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(36)
+    for (i, b) in bytes.enumerated() {
+      if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
+      text.append(digits[Int(b >> 4)])
+      text.append(digits[Int(b & 0x0F)])
     }
-    return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-"
-      + hex[8..<10].joined() + "-" + hex[10..<16].joined()
+    return String(decoding: text, as: UTF8.self)
   }
 
   /// `prefix` plus 5 random characters from kube's alphabet (`storage/names/generate.go`).

@@ -26,6 +26,9 @@ public final class GarbageCollector: Sendable {
   private let informers = Mutex<[ResourceKey: ResourceInformer]>([:])
   private let resync = Mutex<SendableTimer?>(nil)
 
+  /// Writes are recorded in managedFields under kube's controller-manager name.
+  static let writeOptions = WriteOptions(fieldManager: "kube-controller-manager")
+
   public init(registry: Registry) {
     self.registry = registry
   }
@@ -134,7 +137,9 @@ public final class GarbageCollector: Sendable {
 
   private func orphanDependents(of uid: String, _ owner: StoredObject, _ r: ResourceDefinition) {
     for (_, node) in dependentNodes(of: uid) {
-      _ = try? registry.patch(node.resource, namespace: node.namespace, name: node.name) {
+      _ = try? registry.patch(
+        node.resource, namespace: node.namespace, name: node.name, options: Self.writeOptions
+      ) {
         current throws(APIError) in
         guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else {
           return current
@@ -185,7 +190,9 @@ public final class GarbageCollector: Sendable {
   private func removeFinalizer(
     _ finalizer: String, from owner: StoredObject, _ r: ResourceDefinition
   ) {
-    _ = try? registry.patch(r, namespace: owner.namespace, name: owner.name) {
+    _ = try? registry.patch(
+      r, namespace: owner.namespace, name: owner.name, options: Self.writeOptions
+    ) {
       current throws(APIError) in
       guard case .object(var object) = current, var meta = object["metadata"]?.objectValue else {
         return current

@@ -17,6 +17,9 @@ public final class NamespaceController: Sendable {
   /// Delay before looking again at a namespace whose content is still going away.
   private let retryDelay: DispatchTimeInterval
 
+  /// Writes are recorded in managedFields under kube's controller-manager name.
+  static let writeOptions = WriteOptions(fieldManager: "kube-controller-manager")
+
   public init(registry: Registry, retryDelay: DispatchTimeInterval = .milliseconds(200)) {
     self.registry = registry
     self.retryDelay = retryDelay
@@ -82,7 +85,9 @@ public final class NamespaceController: Sendable {
         return
       }
     }
-    _ = try? registry.patch(nsDef, namespace: "", name: name, subresource: .finalize) {
+    _ = try? registry.patch(
+      nsDef, namespace: "", name: name, subresource: .finalize, options: Self.writeOptions
+    ) {
       current throws(APIError) in
       guard case .object(var object) = current else { return current }
       var spec = object["spec"]?.objectValue ?? JSONObject()
@@ -106,7 +111,8 @@ public final class NamespaceController: Sendable {
   /// The conditions kube's namespace controller reports while content remains.
   private func recordConditions(_ name: String, contentRemaining: Int, finalizers: Set<String>) {
     _ = try? registry.patch(
-      BuiltInResources.namespace, namespace: "", name: name, subresource: .status
+      BuiltInResources.namespace, namespace: "", name: name, subresource: .status,
+      options: Self.writeOptions
     ) {
       current throws(APIError) in
       guard case .object(var object) = current else { return current }

@@ -132,7 +132,7 @@ import Testing
       ])
     #expect(
       mfEntry(.object(both), "ssa-b", "Apply")?["fieldsV1"]?.jsonString
-        == #"{"f:metadata":{"f:ownerReferences":{"k:{\"uid\":\"u2\"}":{"f:apiVersion":{},"f:kind":{},"f:name":{},"f:uid":{},".":{}}}}}"#
+        == #"{"f:metadata":{"f:ownerReferences":{"k:{\"uid\":\"u2\"}":{".":{},"f:apiVersion":{},"f:kind":{},"f:name":{},"f:uid":{}}}}}"#
     )
     let dropped = try apply(both, config("{}"), "ssa-b")
     #expect(
@@ -208,7 +208,7 @@ import Testing
     let set = FieldValues.fieldSet(value, schema: schema)
     #expect(
       set.fieldsV1.jsonString
-        == #"{"f:spec":{"f:args":{},"f:ports":{"k:{\"name\":\"http\",\"port\":80}":{"f:name":{},"f:port":{},"f:x":{},".":{}}},"f:selector":{},"f:tags":{"v:\"a\"":{}}}}"#
+        == #"{"f:spec":{"f:args":{},"f:ports":{"k:{\"name\":\"http\",\"port\":80}":{".":{},"f:name":{},"f:port":{},"f:x":{}}},"f:selector":{},"f:tags":{"v:\"a\"":{}}}}"#
     )
     // Custom resources have no built-in merge keys: conditions without a list type are atomic.
     #expect(ManagedFieldsSchema(crd).field("status").field("conditions").listKind == .atomic)

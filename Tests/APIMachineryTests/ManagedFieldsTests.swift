@@ -35,7 +35,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
 
 @Suite struct FieldSetTests {
   @Test func fieldsV1RoundTripKeepsKubeOrder() throws {
-    let text = #"{"f:data":{"f:a":{},"f:b":{}},"f:metadata":{"f:labels":{"f:app":{},".":{}}}}"#
+    let text = #"{"f:data":{"f:a":{},"f:b":{}},"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#
     let set = try FieldSet(fieldsV1: mfJSON(text))
     #expect(set.fieldsV1.jsonString == text)
     #expect(set.contains([.field("metadata"), .field("labels")]))
@@ -55,7 +55,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
     set.insert([.field("spec"), .field("list"), .index(1)])
     #expect(
       set.fieldsV1.jsonString
-        == #"{"f:metadata":{"f:finalizers":{"v:\"a\"":{},"v:\"b\"":{}}},"f:spec":{"f:list":{"i:1":{}}},"f:status":{"f:conditions":{"k:{\"type\":\"Ready\"}":{"f:status":{}},".":{}}}}"#
+        == #"{"f:metadata":{"f:finalizers":{"v:\"a\"":{},"v:\"b\"":{}}},"f:spec":{"f:list":{"i:1":{}}},"f:status":{"f:conditions":{".":{},"k:{\"type\":\"Ready\"}":{"f:status":{}}}}}"#
     )
     let back = try FieldSet(fieldsV1: set.fieldsV1)
     #expect(back == set)
@@ -108,7 +108,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
     #expect(ServerClock.epochSeconds(e["time"]?.stringValue ?? "") != nil)
     #expect(
       e["fieldsV1"]?.jsonString
-        == #"{"f:data":{"f:k":{},".":{}},"f:metadata":{"f:labels":{"f:app":{},".":{}}}}"#)
+        == #"{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#)
     #expect(
       e.objectValue?.keys == [
         "manager", "operation", "apiVersion", "time", "fieldsType", "fieldsV1",
@@ -128,7 +128,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
       Patches.mergePatch(current, mfJSON(#"{"data":{"k":"changed","n":"new"}}"#))
     }.object
     #expect(
-      mfEntry(patched, "creator")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:j":{},".":{}}}"#)
+      mfEntry(patched, "creator")?["fieldsV1"]?.jsonString == #"{"f:data":{".":{},"f:j":{}}}"#)
     #expect(
       mfEntry(patched, "patcher")?["fieldsV1"]?.jsonString == #"{"f:data":{"f:k":{},"f:n":{}}}"#)
     // Unchanged values are not taken.
@@ -166,7 +166,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
     let created = try registry.get(ns, namespace: "", name: "n1").object
     #expect(
       mfEntry(created, "kubectl-create")?["fieldsV1"]?.jsonString
-        == #"{"f:metadata":{"f:labels":{"f:kubernetes.io/metadata.name":{},".":{}}}}"#)
+        == #"{"f:metadata":{"f:labels":{".":{},"f:kubernetes.io/metadata.name":{}}}}"#)
     let status = try registry.patch(
       ns, namespace: "", name: "n1", subresource: .status,
       options: WriteOptions(fieldManager: "ctrl")
@@ -179,7 +179,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
     #expect(e["subresource"] == "status")
     #expect(
       e["fieldsV1"]?.jsonString
-        == #"{"f:status":{"f:conditions":{"k:{\"type\":\"Ready\"}":{"f:status":{},"f:type":{},".":{}},".":{}}}}"#
+        == #"{"f:status":{"f:conditions":{".":{},"k:{\"type\":\"Ready\"}":{".":{},"f:status":{},"f:type":{}}}}}"#
     )
     let finalized = try registry.patch(
       ns, namespace: "", name: "n1", options: WriteOptions(fieldManager: "fin")
@@ -189,7 +189,7 @@ func mfEntry(_ v: JSONValue, _ manager: String, _ operation: String = "Update") 
     }.object
     #expect(
       mfEntry(finalized, "fin")?["fieldsV1"]?.jsonString
-        == #"{"f:metadata":{"f:finalizers":{"v:\"example.com/x\"":{},".":{}}}}"#)
+        == #"{"f:metadata":{"f:finalizers":{".":{},"v:\"example.com/x\"":{}}}}"#)
   }
 
   @Test func emptyManagedFieldsResetsTrackingAndOmittedKeepsIt() throws {
