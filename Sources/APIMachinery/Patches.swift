@@ -184,12 +184,17 @@ public enum Patches {
         result[key] = try strategic(result[key] ?? .null, child, path: path + [key])
         if result[key]?.isNull == true { result[key] = nil }
       case .array(let items):
+        let order = patch["$setElementOrder/\(key)"]?.arrayValue
         if let mergeKey = mergeKeys[key], case .array(let current)? = result[key] {
-          result[key] = .array(try mergeList(current, items, key: mergeKey, path: path + [key]))
+          let merged = try mergeList(current, items, key: mergeKey, path: path + [key])
+          let patchOrder = order ?? items.filter { $0["$patch"] == nil }
+          result[key] = .array(
+            normalizeOrder(merged, order: patchOrder, server: current, mergeKey: mergeKey))
         } else if setLists.contains(key), case .array(let current)? = result[key] {
           var merged = current
           for item in items where !merged.contains(item) { merged.append(item) }
-          result[key] = .array(merged)
+          result[key] = .array(
+            normalizeOrder(merged, order: order ?? items, server: current, mergeKey: nil))
         } else {
           result[key] = .array(items.filter { $0["$patch"] == nil })
         }
@@ -197,7 +202,64 @@ public enum Patches {
         result[key] = m.value
       }
     }
+    // `$setElementOrder/<list>` alone (the list itself unchanged): only the order changes.
+    for m in patch.members where m.key.hasPrefix("$setElementOrder/") {
+      let field = String(m.key.dropFirst("$setElementOrder/".count))
+      guard patch[field] == nil, case .array(let current)? = result[field],
+        let order = m.value.arrayValue
+      else {
+        continue
+      }
+      let mergeKey = mergeKeys[field]
+      guard mergeKey != nil || setLists.contains(field) else { continue }
+      result[field] = .array(
+        normalizeOrder(current, order: order, server: current, mergeKey: mergeKey))
+    }
     return .object(result)
+  }
+
+  /// apimachinery's `normalizeElementOrder` + `mergeSortedSlice`: the items named by the patch
+  /// (or its `$setElementOrder`) in that order, the server-only items in their live order,
+  /// interleaved where the live order says so (patch items first when it cannot tell).
+  static func normalizeOrder(
+    _ merged: [JSONValue], order: [JSONValue], server: [JSONValue], mergeKey: String?
+  )
+    -> [JSONValue]
+  {
+    func identity(_ v: JSONValue) -> JSONValue { mergeKey.map { v[$0] ?? .null } ?? v }
+    func index(_ list: [JSONValue], _ v: JSONValue) -> Int? {
+      let id = identity(v)
+      return list.firstIndex { identity($0) == id }
+    }
+    func sorted(_ items: [JSONValue], by list: [JSONValue]) -> [JSONValue] {
+      items.enumerated().sorted { a, b in
+        let (ia, ib) = (index(list, a.element) ?? Int.max, index(list, b.element) ?? Int.max)
+        return ia != ib ? ia < ib : a.offset < b.offset
+      }.map(\.element)
+    }
+    let patchItems = sorted(merged.filter { index(order, $0) != nil }, by: order)
+    let serverOnly = sorted(merged.filter { index(order, $0) == nil }, by: server)
+    var out: [JSONValue] = []
+    out.reserveCapacity(merged.count)
+    var (i, j) = (0, 0)
+    while i < serverOnly.count || j < patchItems.count {
+      if i >= serverOnly.count {
+        out.append(patchItems[j])
+        j += 1
+      } else if j >= patchItems.count {
+        out.append(serverOnly[i])
+        i += 1
+      } else if let li = index(server, serverOnly[i]), let ri = index(server, patchItems[j]),
+        li < ri
+      {
+        out.append(serverOnly[i])
+        i += 1
+      } else {
+        out.append(patchItems[j])
+        j += 1
+      }
+    }
+    return out
   }
 
   private static func mergeList(

@@ -153,6 +153,26 @@ def test_json_patch_array_semantics(api):
     api.patch("/api/v1/namespaces/hjp/configmaps/j", {"metadata": {"finalizers": None}})
 
 
+def test_strategic_merge_list_order(api):
+    """SMP list merges keep apimachinery's order: patch items first unless the live order places
+    a server-only item before them; `$setElementOrder` sets it; `$deleteFromPrimitiveList` removes."""
+    make_ns(api, "hsmp")
+    make_cm(api, "hsmp", "s", metadata={"name": "s", "finalizers": ["a/x", "b/y"]})
+
+    def sp(patch):
+        r = api.patch("/api/v1/namespaces/hsmp/configmaps/s", patch, content_type="application/strategic-merge-patch+json")
+        assert r.status == 200, r
+        return r.json()["metadata"].get("finalizers")
+
+    assert sp({"metadata": {"finalizers": ["c/z"]}}) == ["c/z", "a/x", "b/y"]
+    assert sp({"metadata": {"$setElementOrder/finalizers": ["b/y", "a/x", "c/z"]}}) == ["b/y", "a/x", "c/z"]
+    assert sp({"metadata": {"$deleteFromPrimitiveList/finalizers": ["a/x"],
+                            "$setElementOrder/finalizers": ["c/z", "b/y"]}}) == ["c/z", "b/y"]
+    assert sp({"metadata": {"$setElementOrder/finalizers": ["b/y", "d/d", "c/z"], "finalizers": ["d/d"]}}) == [
+        "b/y", "d/d", "c/z"]
+    assert sp({"metadata": {"finalizers": None}}) is None
+
+
 def test_error_status_shapes(api):
     s = status(api.get("/api/v1/nosuchresource"), 404, "NotFound")
     assert s["message"] == "the server could not find the requested resource" and s["details"] == {}
