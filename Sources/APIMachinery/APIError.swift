@@ -110,6 +110,24 @@ public struct APIError: Error, Sendable, Equatable {
     return e
   }
 
+  /// 422 for an update without resourceVersion where unconditional updates are not allowed
+  /// (custom resources, their `/status` too). kube-apiserver's store names the *resource*
+  /// where the kind usually goes: `managedclusters.cluster.open-cluster-management.io "c1" is
+  /// invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update`.
+  public static func resourceVersionRequired(_ r: ResourceDefinition, _ name: String) -> APIError {
+    let cause = Cause(
+      reason: "FieldValueInvalid", message: "Invalid value: 0: must be specified for an update",
+      field: "metadata.resourceVersion")
+    var e = APIError(
+      code: 422, reason: "Invalid",
+      message: "\(r.qualifiedResource) \"\(name)\" is invalid: \(cause.fullMessage)")
+    e.name = name
+    e.group = r.group
+    e.kind = r.plural
+    e.causes = [cause]
+    return e
+  }
+
   public static func badRequest(_ message: String) -> APIError {
     APIError(code: 400, reason: "BadRequest", message: message)
   }

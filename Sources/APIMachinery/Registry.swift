@@ -244,10 +244,8 @@ public final class Registry: Sendable {
         throw APIError.invalid(r, name, [.invalidValue("metadata.resourceVersion", rv, "must be a valid resource version")])
       }
       preconditions.revision = revision
-    } else if !r.allowsUnconditionalUpdate && subresource == .main {
-      throw APIError.invalid(
-        r, name,
-        [APIError.Cause(reason: "FieldValueInvalid", message: "Invalid value: 0: must be specified for an update", field: "metadata.resourceVersion")])
+    } else if !r.allowsUnconditionalUpdate {
+      throw APIError.resourceVersionRequired(r, name)  // main resource and /status alike
     }
     if let uid = meta["uid"]?.stringValue, !uid.isEmpty { preconditions.uid = uid }
     return try write(r, namespace: namespace, name: name, preconditions: preconditions, subresource: subresource, options: options) {

@@ -445,8 +445,13 @@ def test_managedcluster_crud_and_status(custom):
     # PUT without resourceVersion on a custom resource: 422 (0b.5)
     del r2["metadata"]["resourceVersion"]
     status = expect_error(422, custom.replace_cluster_custom_object, MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1", r2)
-    assert "metadata.resourceVersion: Invalid value: 0" in status["message"]
-    assert status["message"].endswith("must be specified for an update"), status
+    assert status["message"] == ('managedclusters.cluster.open-cluster-management.io "py-c1" is invalid: '
+                                 'metadata.resourceVersion: Invalid value: 0: must be specified for an update')
+    assert status["details"]["kind"] == "managedclusters" and status["details"]["group"] == MCL_GROUP
+    # the same for /status
+    status = expect_error(422, custom.replace_cluster_custom_object_status, MCL_GROUP, MCL_VERSION, MCL_PLURAL,
+                          "py-c1", r2)
+    assert status["message"].endswith("metadata.resourceVersion: Invalid value: 0: must be specified for an update")
     # strategic merge patch on a custom resource: 415 with kube's message
     status = expect_error(415, custom.patch_cluster_custom_object, MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1",
                           {"spec": {}}, _content_type="application/strategic-merge-patch+json")
