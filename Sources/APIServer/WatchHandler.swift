@@ -77,8 +77,8 @@ struct WatchHandler {
           watcher.cancel()
         }
         watcher.setOnReady { stream.wakeUp() }
-        // The initial state or the replay may already be pending, and the watcher can have
-        // consumed its one ready notification before the callback was installed: pull once.
+        // The initial state or the replay may already be pending: pull once rather than rely on
+        // the ready notification alone (an empty pull costs nothing).
         stream.wakeUp()
         deadline.resume()
       })
