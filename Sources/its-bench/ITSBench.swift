@@ -7,5 +7,8 @@ struct ITSBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "its-bench",
     abstract: "Benchmarks for its-server (in-process store scenarios; HTTP scenarios later).",
-    subcommands: [StoreCommit.self, StoreFanout.self, StoreMemory.self])
+    subcommands: [
+      StoreCommit.self, StoreFanout.self, StoreMemory.self, HTTPGet.self, HTTPCreate.self,
+      HTTPList.self, HTTPWatch.self, HTTPRSS.self,
+    ])
 }

@@ -1,0 +1,419 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import HTTP1
+import Sockets
+
+/// A small HTTP/1.1 client for the `http-*` scenarios: loopback TCP on the project's `Sockets`
+/// wrappers, keep-alive, Content-Length and chunked response bodies. No Foundation networking.
+
+/// `http://HOST:PORT` (IPv4 literal or `localhost`; the scenarios only talk to loopback).
+struct ServerURL: Sendable, CustomStringConvertible {
+  let host: String
+  let port: UInt16
+
+  init(_ text: String) throws(BenchError) {
+    var rest = Substring(text)
+    if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+    while rest.hasSuffix("/") { rest = rest.dropLast() }
+    guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...])
+    else { throw BenchError("--server must look like http://127.0.0.1:PORT, got \(text)") }
+    let host = String(rest[..<colon])
+    self.host = host == "localhost" ? "127.0.0.1" : host
+    self.port = port
+  }
+
+  var description: String { "http://\(host):\(port)" }
+  /// The `Host` header value.
+  var authority: String { "\(host):\(port)" }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Opens a TCP connection to `url` (blocking connect), with TCP_NODELAY.
+func connectTCP(_ url: ServerURL, nonBlocking: Bool = false) throws(BenchError) -> Int32 {
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = url.port.bigEndian
+  guard inet_pton(AF_INET, url.host, &address.sin_addr) == 1 else {
+    throw BenchError("not an IPv4 address: \(url.host)")
+  }
+  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+  guard fd >= 0 else { throw BenchError("socket: \(SystemError("socket", errno: errno))") }
+  let rc = withUnsafePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
+  }
+  guard rc == 0 else {
+    let e = errno
+    Syscall.close(fd)
+    throw BenchError("\(SystemError("connect(\(url))", errno: e))")
+  }
+  Syscall.setNoDelay(fd)
+  if nonBlocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+  return fd
+}
+
+/// Raises the soft open-file limit to the hard limit (1,000 watchers need more than 1,024).
+func raiseFileLimit(atLeast needed: Int) throws(BenchError) {
+  var limit = rlimit()
+  getrlimit(RLIMIT_NOFILE_ID, &limit)
+  if limit.rlim_cur >= rlim_t(needed) { return }
+  limit.rlim_cur = limit.rlim_max
+  if setrlimit(RLIMIT_NOFILE_ID, &limit) != 0 || limit.rlim_cur < rlim_t(needed) {
+    throw BenchError(
+      "need \(needed) file descriptors but the hard limit is \(limit.rlim_max) (raise `ulimit -Hn`)"
+    )
+  }
+}
+
+private let RLIMIT_NOFILE_ID = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+
+/// Encodes one request. `body` goes out with Content-Length.
+func requestBytes(
+  _ method: String, _ path: String, host: String, body: [UInt8]? = nil,
+  contentType: String = "application/json"
+) -> [UInt8] {
+  var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept: application/json\r\n"
+  if let body {
+    head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
+  }
+  head += "\r\n"
+  var bytes = Array(head.utf8)
+  if let body { bytes.append(contentsOf: body) }
+  return bytes
+}
+
+/// A parsed response head.
+struct ResponseHead: Sendable {
+  var status: Int
+  var headers: HTTPHeaders
+}
+
+/// What `ResponseParser.feed` reports, in order: `head`, any number of `data`, `end`.
+enum ResponseEvent {
+  case head(ResponseHead)
+  /// Body bytes (chunk framing removed); valid only during the callback.
+  case data(UnsafeRawBufferPointer)
+  case end
+}
+
+/// Incremental HTTP/1.1 response parser: heads, Content-Length and chunked bodies (trailers
+/// skipped), back-to-back responses on one connection. Body bytes are passed through without
+/// copying. Responses to HEAD are not supported (the scenarios never send HEAD).
+struct ResponseParser {
+  private enum State {
+    case head
+    case fixed(Int)
+    case chunkSize
+    case chunkData(Int)
+    /// The CRLF after a chunk's data; the count of its bytes still due.
+    case chunkEnd(Int)
+    case trailers
+    /// No framing: the body runs until the connection closes.
+    case untilClose
+  }
+
+  private var state = State.head
+  /// A partial head, chunk-size line or trailer line.
+  private var line: [UInt8] = []
+  private let maxLine = 1 << 20
+
+  /// True between a head and its end (a close now would cut a response short).
+  var inResponse: Bool {
+    if case .head = state { return !line.isEmpty }
+    return true
+  }
+
+  /// Consumes `buffer`, reporting events to `sink` as they complete.
+  mutating func feed(
+    _ buffer: UnsafeRawBufferPointer, _ sink: (ResponseEvent) throws(BenchError) -> Void
+  ) throws(BenchError) {
+    var i = 0
+    let n = buffer.count
+    while i < n {
+      switch state {
+      case .head:
+        // Append up to the end of the head ("\r\n\r\n").
+        while i < n {
+          let b = buffer[i]
+          line.append(b)
+          i += 1
+          if b == 0x0A && line.count >= 4 && line[line.count - 2] == 0x0D
+            && line[line.count - 3] == 0x0A && line[line.count - 4] == 0x0D
+          {
+            let (head, framing) = try Self.parseHead(line)
+            line.removeAll(keepingCapacity: true)
+            try sink(.head(head))
+            state = framing
+            if case .fixed(0) = framing {
+              state = .head
+              try sink(.end)
+            }
+            break
+          }
+          if line.count > maxLine { throw BenchError("response head too long") }
+        }
+      case .fixed(let remaining):
+        let take = min(remaining, n - i)
+        try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<(i + take)])))
+        i += take
+        if take == remaining {
+          state = .head
+          try sink(.end)
+        } else {
+          state = .fixed(remaining - take)
+        }
+      case .untilClose:
+        try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<n])))
+        i = n
+      case .chunkSize, .trailers:
+        while i < n {
+          let b = buffer[i]
+          i += 1
+          if b != 0x0A {
+            line.append(b)
+            if line.count > maxLine { throw BenchError("chunk-size or trailer line too long") }
+            continue
+          }
+          if line.last == 0x0D { line.removeLast() }
+          if case .trailers = state {
+            let empty = line.isEmpty
+            line.removeAll(keepingCapacity: true)
+            if empty {
+              state = .head
+              try sink(.end)
+            }
+            break
+          }
+          let size = try Self.chunkSize(line)
+          line.removeAll(keepingCapacity: true)
+          state = size == 0 ? .trailers : .chunkData(size)
+          break
+        }
+      case .chunkData(let remaining):
+        let take = min(remaining, n - i)
+        try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<(i + take)])))
+        i += take
+        state = take == remaining ? .chunkEnd(2) : .chunkData(remaining - take)
+      case .chunkEnd(let due):
+        let expected: UInt8 = due == 2 ? 0x0D : 0x0A
+        guard buffer[i] == expected else { throw BenchError("chunk data not followed by CRLF") }
+        i += 1
+        state = due == 2 ? .chunkEnd(1) : .chunkSize
+      }
+    }
+  }
+
+  /// The connection closed: ends an unframed body, or fails if a response was cut short.
+  mutating func finish(_ sink: (ResponseEvent) throws(BenchError) -> Void) throws(BenchError) {
+    if case .untilClose = state {
+      state = .head
+      try sink(.end)
+      return
+    }
+    if inResponse { throw BenchError("connection closed in the middle of a response") }
+  }
+
+  private static func chunkSize(_ line: [UInt8]) throws(BenchError) -> Int {
+    var size = 0
+    var digits = 0
+    for b in line {
+      let v: Int
+      switch b {
+      case 0x30...0x39: v = Int(b - 0x30)
+      case 0x41...0x46: v = Int(b - 0x41 + 10)
+      case 0x61...0x66: v = Int(b - 0x61 + 10)
+      default: v = -1
+      }
+      if v < 0 { break }
+      size = size << 4 | v
+      digits += 1
+      if digits > 15 { throw BenchError("chunk size too large") }
+    }
+    guard digits > 0 else { throw BenchError("invalid chunk size line") }
+    return size
+  }
+
+  private static func parseHead(_ bytes: [UInt8]) throws(BenchError) -> (ResponseHead, State) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    var lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)
+    guard !lines.isEmpty else { throw BenchError("empty response head") }
+    let statusLine = lines.removeFirst()
+    let parts = statusLine.split(separator: " ", maxSplits: 2)
+    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
+      throw BenchError("bad status line: \(statusLine)")
+    }
+    var headers = HTTPHeaders()
+    var length: Int?
+    var chunked = false
+    for l in lines {
+      guard let colon = l.firstIndex(of: ":") else { throw BenchError("bad header line: \(l)") }
+      let name = String(l[..<colon])
+      let value = String(l[l.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
+      headers.add(name, value)
+      if asciiCaseInsensitiveEquals(name, "content-length") {
+        guard let n = Int(value), n >= 0 else { throw BenchError("bad Content-Length: \(value)") }
+        length = n
+      } else if asciiCaseInsensitiveEquals(name, "transfer-encoding") {
+        chunked = value.lowercased().hasSuffix("chunked")
+      }
+    }
+    let head = ResponseHead(status: status, headers: headers)
+    if status == 204 || status == 304 || (100..<200).contains(status) { return (head, .fixed(0)) }
+    if chunked { return (head, .chunkSize) }
+    if let length { return (head, .fixed(length)) }
+    return (head, .untilClose)
+  }
+}
+
+/// A complete response with its body.
+struct BenchResponse: Sendable {
+  var status: Int
+  var headers: HTTPHeaders
+  var body: [UInt8]
+  var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// One blocking keep-alive connection: send a request, read its whole response.
+final class BlockingConnection {
+  let url: ServerURL
+  let fd: Int32
+  private var parser = ResponseParser()
+  private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+
+  /// Seconds a read may wait for bytes before `receive` gives up (a stalled server).
+  let readTimeout: Int
+
+  init(_ url: ServerURL, readTimeout: Int = 20) throws(BenchError) {
+    self.url = url
+    self.fd = try connectTCP(url)
+    self.readTimeout = readTimeout
+    var tv = timeval(tv_sec: readTimeout, tv_usec: 0)
+    _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+  }
+
+  deinit {
+    Syscall.close(fd)
+    buffer.deallocate()
+  }
+
+  /// Writes all of `bytes`.
+  func send(_ bytes: [UInt8]) throws(BenchError) {
+    try writeAll(fd, bytes)
+  }
+
+  /// Responses read ahead (pipelined requests can bring several in one read), oldest first.
+  private var ready: [BenchResponse] = []
+  private var readyIndex = 0
+  private var partialHead: ResponseHead?
+  private var partialBody: [UInt8] = []
+  /// Bytes read since the last complete response (for the stall message).
+  private var pendingBytes = 0
+
+  /// The next response, reading until it is complete. `onFirstByte` is called when the first
+  /// bytes of a read that had to wait arrive.
+  func receive(onFirstByte: () -> Void = {}) throws(BenchError) -> BenchResponse {
+    var first = true
+    while readyIndex == ready.count {
+      ready.removeAll(keepingCapacity: true)
+      readyIndex = 0
+      let outcome: ReadOutcome
+      do {
+        outcome = try Syscall.read(fd, into: buffer)
+      } catch {
+        throw BenchError("\(error)")
+      }
+      switch outcome {
+      case .bytes(let n):
+        pendingBytes += n
+        if first {
+          first = false
+          onFirstByte()
+        }
+        try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) {
+          (event) throws(BenchError) in
+          self.collect(event)
+        }
+      case .endOfFile:
+        try parser.finish { (event) throws(BenchError) in self.collect(event) }
+        if readyIndex == ready.count {
+          throw BenchError("server closed the connection before responding")
+        }
+      case .wouldBlock:
+        // Only SO_RCVTIMEO makes a blocking read return EAGAIN.
+        throw BenchError(
+          "no bytes from the server for \(readTimeout) s (\(pendingBytes) bytes of the pending response received): the server stalled"
+        )
+      }
+    }
+    pendingBytes = 0
+    readyIndex += 1
+    return ready[readyIndex - 1]
+  }
+
+  private func collect(_ event: ResponseEvent) {
+    switch event {
+    case .head(let h): partialHead = h
+    case .data(let d): partialBody.append(contentsOf: d)
+    case .end:
+      if let h = partialHead {
+        ready.append(BenchResponse(status: h.status, headers: h.headers, body: partialBody))
+      }
+      partialHead = nil
+      partialBody = []
+    }
+  }
+
+  /// One request and its response.
+  func request(
+    _ method: String, _ path: String, body: [UInt8]? = nil,
+    contentType: String = "application/json"
+  ) throws(BenchError) -> BenchResponse {
+    try send(requestBytes(method, path, host: url.authority, body: body, contentType: contentType))
+    return try receive()
+  }
+}
+
+/// Writes all of `bytes` to a blocking socket.
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(BenchError) {
+  var offset = 0
+  while offset < bytes.count {
+    let outcome: WriteOutcome
+    do {
+      outcome = try bytes.withUnsafeBytes { (raw) throws(SystemError) -> WriteOutcome in
+        var iov = iovec(
+          iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset),
+          iov_len: raw.count - offset)
+        return try Syscall.writev(fd, &iov, count: 1)
+      }
+    } catch {
+      throw BenchError("\(error)")
+    }
+    switch outcome {
+    case .bytes(let n): offset += n
+    case .wouldBlock:
+      var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+      _ = poll(&p, 1, 1000)
+    }
+  }
+}
+
+/// The offset of the first `needle` in `haystack` at or after `from` (memchr on its first byte,
+/// then a compare; Glibc's memmem is not exported to Swift).
+func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
+  guard let base = haystack.baseAddress, let first = needle.first else { return nil }
+  var i = from
+  let last = haystack.count - needle.count
+  while i <= last {
+    guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+    let at = base.distance(to: UnsafeRawPointer(hit))
+    if memcmp(base + at, needle, needle.count) == 0 { return at }
+    i = at + 1
+  }
+  return nil
+}
