@@ -173,7 +173,10 @@ enum LoadRunner {
     }
 
     var lastProgress = Measure.now()
-    for c in conns where !issue(c) { break }
+    // One request in flight on every connection (fewer when the plan is smaller).
+    for c in conns {
+      guard issue(c) else { break }
+    }
     while conns.contains(where: { $0.busy && $0.fd >= 0 }) {
       var count = 0
       var index: [Int] = []
