@@ -16,10 +16,19 @@ const uint32_t ITS_EPOLLET = EPOLLET;
 int its_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 int its_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+  /* Our op numbers (1 add, 2 modify, 3 delete) are not Linux's (EPOLL_CTL_MOD is 3 and
+     EPOLL_CTL_DEL is 2): translate them explicitly. */
+  int linux_op;
+  switch (op) {
+    case 1: linux_op = EPOLL_CTL_ADD; break;
+    case 2: linux_op = EPOLL_CTL_MOD; break;
+    case 3: linux_op = EPOLL_CTL_DEL; break;
+    default: errno = EINVAL; return -1;
+  }
   struct epoll_event ev;
   ev.events = events;
   ev.data.u64 = token;
-  return epoll_ctl(epfd, op, fd, &ev);
+  return epoll_ctl(epfd, linux_op, fd, &ev);
 }
 
 int its_epoll_wait(int epfd, its_epoll_event *out, int max, int timeout_ms) {

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import HTTP1
 import Synchronization
 import Testing
@@ -41,8 +42,7 @@ struct TestHandler: HTTPHandler {
       return HTTPResponse(status: 200, contentType: "application/octet-stream", body: request.body)
     case "/big":
       let size = Int(request.head.queryValue("size") ?? "") ?? 0
-      let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 % 251) }
-      return HTTPResponse(status: 200, contentType: "application/octet-stream", body: body)
+      return HTTPResponse(status: 200, contentType: "application/octet-stream", body: pattern(size))
     case "/push":
       // Three chunks written from another thread, then the end.
       return HTTPResponse(
@@ -109,6 +109,14 @@ struct TestHandler: HTTPHandler {
     default:
       return HTTPResponse(status: 404, contentType: "text/plain", body: Array("nope".utf8))
     }
+  }
+}
+
+/// `size` bytes of a fixed, non-repeating-at-powers-of-two pattern (fast even in debug builds).
+func pattern(_ size: Int) -> [UInt8] {
+  [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+    for i in 0..<size { buffer[i] = UInt8(truncatingIfNeeded: i % 251) }
+    count = size
   }
 }
 
@@ -235,7 +243,23 @@ func stop(_ server: HTTPServer) {
     #expect(response.header("Content-Encoding") == "gzip")
     #expect(response.body.count < size)
     let plain = try #require(Gzip.decompress(response.body))
-    #expect(plain == (0..<size).map { UInt8(truncatingIfNeeded: $0 % 251) })
+    #expect(plain == pattern(size))
+  }
+
+  @Test func largeBodyReachesASlowReaderWhole() throws {
+    // 8 MiB is far more than a socket buffer: the server must wait for writability (EPOLLOUT)
+    // and finish the body once the client reads.
+    let (server, port, _) = try startServer()
+    defer { stop(server) }
+    let client = try TestClient(port: port, timeoutSeconds: 20)
+    let size = 24 << 20  // more than loopback's socket buffers on both sides can hold
+    client.send("GET /big?size=\(size) HTTP/1.1\r\nHost: t\r\n\r\n")
+    usleep(500_000)  // let the server fill the socket and park on EAGAIN
+    let response = try client.readResponse()
+    #expect(response.body.count == size)
+    #expect(response.body == pattern(size))
+    client.send("GET /plain HTTP/1.1\r\nHost: t\r\n\r\n")
+    #expect(try client.readResponse().text == "plain")
   }
 
   @Test func smallBodiesAndClientsWithoutGzipGetPlainBytes() throws {
