@@ -8,12 +8,14 @@ public enum Bootstrap {
   public static func seed(_ registry: Registry) throws(APIError) {
     CustomResources.installStored(registry)
     for name in systemNamespaces {
-      let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
+      let namespace: JSONValue = [
+        "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)],
+      ]
       do {
         _ = try registry.create(
           BuiltInResources.namespace, namespace: "", body: namespace,
           options: WriteOptions(fieldManager: "kube-apiserver"))
-      } catch where error.code == 409 {
+      } catch  where error.code == 409 {
         continue
       }
     }

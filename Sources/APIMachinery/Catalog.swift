@@ -77,7 +77,8 @@ public final class Catalog: Sendable {
   /// Removes every version of `plural.group` (a deleted CRD).
   public func uninstall(group: String, plural: String) {
     current.withLock { snapshot in
-      snapshot = Snapshot(snapshot.definitions.filter { !($0.group == group && $0.plural == plural) })
+      snapshot = Snapshot(
+        snapshot.definitions.filter { !($0.group == group && $0.plural == plural) })
     }
   }
 

@@ -88,7 +88,9 @@ public struct DeleteOptions: Sendable {
   /// `Background` (default), `Foreground` or `Orphan`.
   public var propagationPolicy: String?
 
-  public init(preconditions: Preconditions = .none, dryRun: Bool = false, propagationPolicy: String? = nil) {
+  public init(
+    preconditions: Preconditions = .none, dryRun: Bool = false, propagationPolicy: String? = nil
+  ) {
     self.preconditions = preconditions
     self.dryRun = dryRun
     self.propagationPolicy = propagationPolicy
@@ -116,7 +118,9 @@ public final class Registry: Sendable {
 
   // MARK: Reads
 
-  public func get(_ r: ResourceDefinition, namespace: String, name: String, revision: RevisionMatch = .mostRecent)
+  public func get(
+    _ r: ResourceDefinition, namespace: String, name: String, revision: RevisionMatch = .mostRecent
+  )
     throws(APIError) -> StoredObject
   {
     let object: StoredObject?
@@ -159,7 +163,9 @@ public final class Registry: Sendable {
 
   // MARK: Create
 
-  public func create(_ r: ResourceDefinition, namespace: String, body: JSONValue, options: WriteOptions = .init())
+  public func create(
+    _ r: ResourceDefinition, namespace: String, body: JSONValue, options: WriteOptions = .init()
+  )
     throws(APIError) -> WriteResult
   {
     guard case .object(var object) = body else {
@@ -196,7 +202,8 @@ public final class Registry: Sendable {
     strategy.prepareForCreate(&object)
     Defaulting.apply(r.schema, to: &object)
     ManagedFields.record(
-      &object, old: nil, requested: requestedManagedFields, resource: r, subresource: .main, options: options)
+      &object, old: nil, requested: requestedManagedFields, resource: r, subresource: .main,
+      options: options)
     try Schema.check(r, object, name: name)
     let causes = strategy.validate(object, name: name)
     if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
@@ -209,7 +216,8 @@ public final class Registry: Sendable {
     }
     do {
       let stored = try store.create(
-        k, .object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
+        k, .object(object),
+        fields: strategy.selectableFields(object, namespace: namespace, name: name))
       didCommit(r, stored)
       return WriteResult(.stored(stored), warnings: warnings)
     } catch {
@@ -241,14 +249,19 @@ public final class Registry: Sendable {
     var preconditions = Preconditions.none
     if let rv = meta["resourceVersion"]?.stringValue, !rv.isEmpty {
       guard let revision = Revision(decimal: rv) else {
-        throw APIError.invalid(r, name, [.invalidValue("metadata.resourceVersion", rv, "must be a valid resource version")])
+        throw APIError.invalid(
+          r, name,
+          [.invalidValue("metadata.resourceVersion", rv, "must be a valid resource version")])
       }
       preconditions.revision = revision
     } else if !r.allowsUnconditionalUpdate {
       throw APIError.resourceVersionRequired(r, name)  // main resource and /status alike
     }
     if let uid = meta["uid"]?.stringValue, !uid.isEmpty { preconditions.uid = uid }
-    return try write(r, namespace: namespace, name: name, preconditions: preconditions, subresource: subresource, options: options) {
+    return try write(
+      r, namespace: namespace, name: name, preconditions: preconditions, subresource: subresource,
+      options: options
+    ) {
       _ throws(APIError) in object
     }
   }
@@ -258,9 +271,13 @@ public final class Registry: Sendable {
   /// differs from the current one is a conflict, as is a different `metadata.uid`.
   public func patch(
     _ r: ResourceDefinition, namespace: String, name: String, subresource: Subresource = .main,
-    options: WriteOptions = .init(), _ transform: @escaping (JSONValue) throws(APIError) -> JSONValue
+    options: WriteOptions = .init(),
+    _ transform: @escaping (JSONValue) throws(APIError) -> JSONValue
   ) throws(APIError) -> WriteResult {
-    try write(r, namespace: namespace, name: name, preconditions: .none, subresource: subresource, options: options) {
+    try write(
+      r, namespace: namespace, name: name, preconditions: .none, subresource: subresource,
+      options: options
+    ) {
       current throws(APIError) in
       let patched = try transform(current.object)
       guard case .object(let object) = patched else {
@@ -304,7 +321,10 @@ public final class Registry: Sendable {
         }
         let oldMeta = old["metadata"]?.objectValue ?? JSONObject()
         var meta = object["metadata"]?.objectValue ?? JSONObject()
-        for owned in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"] {
+        for owned in [
+          "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+          "generateName",
+        ] {
           meta[owned] = oldMeta[owned]
         }
         meta["name"] = .string(name)
@@ -314,29 +334,40 @@ public final class Registry: Sendable {
         if meta["managedFields"] == nil { meta["managedFields"] = oldMeta["managedFields"] }
         if r.tracksGeneration {
           let oldGeneration = oldMeta["generation"]?.int64Value ?? 1
-          meta["generation"] = .int(strategy.specChanged(object, old) ? oldGeneration + 1 : oldGeneration)
+          meta["generation"] = .int(
+            strategy.specChanged(object, old) ? oldGeneration + 1 : oldGeneration)
         } else {
           meta["generation"] = oldMeta["generation"]
         }
         Self.dropEmptyMaps(&meta)
         if current.isDeleting {
-          let oldFinalizers = Set((oldMeta["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue))
-          let added = (meta["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !oldFinalizers.contains($0) }
+          let oldFinalizers = Set(
+            (oldMeta["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue))
+          let added = (meta["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue).filter {
+            !oldFinalizers.contains($0)
+          }
           if !added.isEmpty {
             let list = added.map { "\"\($0)\"" }.joined(separator: ", ")
             throw APIError.invalid(
               r, name,
-              [.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers []string{\(list)}")])
+              [
+                .forbidden(
+                  "metadata.finalizers",
+                  "no new finalizers can be added if the object is being deleted, found new finalizers []string{\(list)}"
+                )
+              ])
           }
         }
         object["metadata"] = .object(meta)
         setTypeMeta(&object, r)
         Defaulting.apply(r.schema, to: &object)
         ManagedFields.record(
-          &object, old: old, requested: requestedManagedFields, resource: r, subresource: subresource,
+          &object, old: old, requested: requestedManagedFields, resource: r,
+          subresource: subresource,
           options: options)
         try Schema.check(r, object, name: name)
-        let causes = strategy.validateUpdate(object, old: old) + strategy.validate(object, name: name)
+        let causes =
+          strategy.validateUpdate(object, old: old) + strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
         if options.dryRun {
           // kube answers a dry-run update with the object as it would be, at the current version.
@@ -348,12 +379,16 @@ public final class Registry: Sendable {
           return .unchanged
         }
         let finalizers = meta["finalizers"]?.arrayValue ?? []
-        let specFinalizers = r.plural == "namespaces" && r.group.isEmpty ? (object["spec"]?["finalizers"]?.arrayValue ?? []) : []
+        let specFinalizers =
+          r.plural == "namespaces" && r.group.isEmpty
+          ? (object["spec"]?["finalizers"]?.arrayValue ?? []) : []
         if current.isDeleting && finalizers.isEmpty && specFinalizers.isEmpty {
           return .delete
         }
         ObjectMetaOrder.canonicalize(&object)
-        return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
+        return .update(
+          .object(object),
+          fields: strategy.selectableFields(object, namespace: namespace, name: name))
       }
       if let dryRunResult { return WriteResult(.dryRun(dryRunResult), warnings: warnings) }
       didCommit(r, stored)
@@ -369,7 +404,9 @@ public final class Registry: Sendable {
 
   // MARK: Delete
 
-  public func delete(_ r: ResourceDefinition, namespace: String, name: String, options: DeleteOptions = .init())
+  public func delete(
+    _ r: ResourceDefinition, namespace: String, name: String, options: DeleteOptions = .init()
+  )
     throws(APIError) -> DeleteResult
   {
     let k = key(r, namespace, name)
@@ -412,7 +449,9 @@ public final class Registry: Sendable {
           }
           let strategy = Strategy(definition: r)
           ObjectMetaOrder.canonicalize(&object)
-        return .update(.object(object), fields: strategy.selectableFields(object, namespace: namespace, name: name))
+          return .update(
+            .object(object),
+            fields: strategy.selectableFields(object, namespace: namespace, name: name))
         }
         didCommit(r, stored)
         return .pending(.stored(stored))
@@ -446,7 +485,7 @@ public final class Registry: Sendable {
         case .pending(let w): affected.append(w.object)
         case .dryRun(let v): affected.append(v)
         }
-      } catch where error.code == 404 {
+      } catch  where error.code == 404 {
         continue
       }
     }
@@ -472,13 +511,17 @@ public final class Registry: Sendable {
   private func checkTypeMeta(_ object: JSONObject, _ r: ResourceDefinition) throws(APIError) {
     if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != r.kind {
       throw APIError.badRequest(
-        "the kind in the request body (\(kind)) does not match the kind of the resource (\(r.kind))")
+        "the kind in the request body (\(kind)) does not match the kind of the resource (\(r.kind))"
+      )
     }
-    if let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty, apiVersion != r.apiVersion {
+    if let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty,
+      apiVersion != r.apiVersion
+    {
       let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
       if group != r.group {
         throw APIError.badRequest(
-          "the API version in the data (\(apiVersion)) does not match the expected API version (\(r.apiVersion))")
+          "the API version in the data (\(apiVersion)) does not match the expected API version (\(r.apiVersion))"
+        )
       }
     }
   }
@@ -487,11 +530,15 @@ public final class Registry: Sendable {
     var ordered = JSONObject()
     ordered["kind"] = .string(r.kind)
     ordered["apiVersion"] = .string(r.apiVersion)
-    for m in object.members where m.key != "kind" && m.key != "apiVersion" { ordered[m.key] = m.value }
+    for m in object.members where m.key != "kind" && m.key != "apiVersion" {
+      ordered[m.key] = m.value
+    }
     object = ordered
   }
 
-  private func checkNamespace(_ meta: inout JSONObject, _ r: ResourceDefinition, _ namespace: String) throws(APIError) {
+  private func checkNamespace(
+    _ meta: inout JSONObject, _ r: ResourceDefinition, _ namespace: String
+  ) throws(APIError) {
     if r.namespaced {
       if let ns = meta["namespace"]?.stringValue, !ns.isEmpty, ns != namespace {
         throw APIError.badRequest(
@@ -504,14 +551,19 @@ public final class Registry: Sendable {
   }
 
   /// NamespaceLifecycle admission: content only in existing, non-terminating namespaces.
-  private func checkNamespaceAcceptsContent(_ namespace: String, _ r: ResourceDefinition, _ name: String) throws(APIError) {
+  private func checkNamespaceAcceptsContent(
+    _ namespace: String, _ r: ResourceDefinition, _ name: String
+  ) throws(APIError) {
     let nsKey = key(BuiltInResources.namespace, "", namespace)
     guard let ns = store.get(nsKey) else { throw APIError.namespaceNotFound(namespace) }
     if ns.isDeleting {
       var e = APIError.forbidden(
-        r, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+        r, name,
+        "unable to create new content in namespace \(namespace) because it is being terminated")
       e.causes = [
-        APIError.Cause(reason: "NamespaceTerminating", message: "namespace \(namespace) is being terminated", field: "metadata.namespace")
+        APIError.Cause(
+          reason: "NamespaceTerminating", message: "namespace \(namespace) is being terminated",
+          field: "metadata.namespace")
       ]
       throw e
     }
@@ -530,14 +582,18 @@ public final class Registry: Sendable {
   }
 
   /// Maps a store failure to the Status kube-apiserver would send.
-  public static func translate(_ error: StoreError, _ r: ResourceDefinition, _ name: String) -> APIError {
+  public static func translate(_ error: StoreError, _ r: ResourceDefinition, _ name: String)
+    -> APIError
+  {
     switch error {
     case .notFound: return .notFound(r, name)
     case .alreadyExists: return .alreadyExists(r, name)
     case .conflict(_, .revision): return .conflict(r, name)
     case .conflict(_, .uid(let expected, let actual)):
       return .conflict(
-        r, name, "Precondition failed: UID in precondition: \(expected), UID in object meta: \(actual ?? "")")
+        r, name,
+        "Precondition failed: UID in precondition: \(expected), UID in object meta: \(actual ?? "")"
+      )
     case .expired(let message): return .expired(message)
     case .continueExpired(let fresh):
       var e = APIError.expired(StoreError.continueTooOldMessage)

@@ -17,7 +17,10 @@ public final class APIHandler: HTTPHandler {
   private let bookmarkTimer: TimerBox
 
   /// `bookmarkInterval`: how often watchers that asked for bookmarks get one (kube: 1 minute).
-  public init(registry: Registry, limits: APILimits = APILimits(), bookmarkInterval: DispatchTimeInterval = .seconds(60)) {
+  public init(
+    registry: Registry, limits: APILimits = APILimits(),
+    bookmarkInterval: DispatchTimeInterval = .seconds(60)
+  ) {
     self.registry = registry
     resources = ResourceHandler(registry: registry, limits: limits)
     discovery = Discovery(catalog: registry.catalog)

@@ -24,7 +24,8 @@ enum BodyDecoders {
     case .scalar:
       switch node.tag.description {
       case Tag.Name.null.rawValue: return .null
-      case Tag.Name.bool.rawValue: return node.bool.map(JSONValue.bool) ?? .string(node.string ?? "")
+      case Tag.Name.bool.rawValue:
+        return node.bool.map(JSONValue.bool) ?? .string(node.string ?? "")
       case Tag.Name.int.rawValue:
         if let i = node.int { return .int(Int64(i)) }
         return .string(node.string ?? "")
@@ -41,7 +42,9 @@ enum BodyDecoders {
     case .mapping(let map):
       var object = JSONObject()
       for (k, v) in map {
-        guard let key = k.string else { throw APIError.badRequest("YAML mapping keys must be strings") }
+        guard let key = k.string else {
+          throw APIError.badRequest("YAML mapping keys must be strings")
+        }
         object[key] = try convert(v, depth: depth + 1)
       }
       return .object(object)

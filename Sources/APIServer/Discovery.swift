@@ -27,7 +27,8 @@ struct Discovery {
   }
 
   func handle(_ request: HTTPRequest) -> HTTPResponse? {
-    let path = request.head.path.hasSuffix("/") && request.head.path.count > 1
+    let path =
+      request.head.path.hasSuffix("/") && request.head.path.count > 1
       ? String(request.head.path.dropLast()) : request.head.path
     let snapshot = catalog.snapshot
     let parts = path.split(separator: "/").map(String.init)
@@ -37,7 +38,9 @@ struct Discovery {
       if let v = aggregated { return aggregatedResponse(v, groups: [("", ["v1"])], snapshot) }
       return Self.json([
         "kind": "APIVersions", "versions": ["v1"],
-        "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(request.head.headers["Host"] ?? "")]],
+        "serverAddressByClientCIDRs": [
+          ["clientCIDR": "0.0.0.0/0", "serverAddress": .string(request.head.headers["Host"] ?? "")]
+        ],
       ])
     case 1 where parts[0] == "apis":
       let groups = snapshot.groups.filter { !$0.name.isEmpty } + [("authorization.k8s.io", ["v1"])]
@@ -49,7 +52,9 @@ struct Discovery {
     case 2 where parts[0] == "api" && parts[1] == "v1":
       return Self.json(resourceList(group: "", version: "v1", snapshot))
     case 2 where parts[0] == "apis":
-      if parts[1] == "authorization.k8s.io" { return Self.json(Self.apiGroup(parts[1], ["v1"]).withKind("APIGroup")) }
+      if parts[1] == "authorization.k8s.io" {
+        return Self.json(Self.apiGroup(parts[1], ["v1"]).withKind("APIGroup"))
+      }
       guard let group = snapshot.groups.first(where: { $0.name == parts[1] }) else { return nil }
       return Self.json(Self.apiGroup(group.name, group.versions).withKind("APIGroup"))
     case 3 where parts[0] == "apis":
@@ -64,11 +69,15 @@ struct Discovery {
   }
 
   static func json(_ value: JSONValue, contentType: String = "application/json") -> HTTPResponse {
-    HTTPResponse(status: 200, contentType: contentType, body: value.serialized(), headers: [("Vary", "Accept")])
+    HTTPResponse(
+      status: 200, contentType: contentType, body: value.serialized(), headers: [("Vary", "Accept")]
+    )
   }
 
   static func apiGroup(_ name: String, _ versions: [String]) -> JSONValue {
-    let vs: [JSONValue] = versions.map { ["groupVersion": .string("\(name)/\($0)"), "version": .string($0)] }
+    let vs: [JSONValue] = versions.map {
+      ["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]
+    }
     return ["name": .string(name), "versions": .array(vs), "preferredVersion": vs[0]]
   }
 
@@ -86,7 +95,8 @@ struct Discovery {
       resources.append(.object(entry))
       for (sub, verbs) in Self.subresources(r) {
         resources.append([
-          "name": .string("\(r.plural)/\(sub)"), "singularName": "", "namespaced": .bool(r.namespaced),
+          "name": .string("\(r.plural)/\(sub)"), "singularName": "",
+          "namespaced": .bool(r.namespaced),
           "kind": .string(r.kind), "verbs": .array(verbs.map { .string($0) }),
         ])
       }
@@ -105,7 +115,9 @@ struct Discovery {
     return subs
   }
 
-  private func aggregatedResponse(_ version: String, groups: [(name: String, versions: [String])], _ snapshot: Catalog.Snapshot)
+  private func aggregatedResponse(
+    _ version: String, groups: [(name: String, versions: [String])], _ snapshot: Catalog.Snapshot
+  )
     -> HTTPResponse
   {
     let items: [JSONValue] = groups.map { group in
@@ -117,7 +129,8 @@ struct Discovery {
           if group.name == "authorization.k8s.io" {
             resources = Authorization.aggregatedResources
           } else {
-            resources = snapshot.resources(group: group.name, version: v).map(Self.aggregatedResource)
+            resources = snapshot.resources(group: group.name, version: v).map(
+              Self.aggregatedResource)
           }
           return ["version": .string(v), "resources": .array(resources), "freshness": "Current"]
         })
@@ -127,11 +140,15 @@ struct Discovery {
       "kind": "APIGroupDiscoveryList", "apiVersion": .string("apidiscovery.k8s.io/\(version)"),
       "metadata": [:], "items": .array(items),
     ]
-    return Self.json(doc, contentType: "application/json;g=apidiscovery.k8s.io;v=\(version);as=APIGroupDiscoveryList")
+    return Self.json(
+      doc,
+      contentType: "application/json;g=apidiscovery.k8s.io;v=\(version);as=APIGroupDiscoveryList")
   }
 
   static func aggregatedResource(_ r: ResourceDefinition) -> JSONValue {
-    let kind: JSONValue = ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
+    let kind: JSONValue = [
+      "group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind),
+    ]
     var entry = JSONObject()
     entry["resource"] = .string(r.plural)
     entry["responseKind"] = kind
@@ -143,7 +160,12 @@ struct Discovery {
     let subs = subresources(r)
     if !subs.isEmpty {
       entry["subresources"] = .array(
-        subs.map { ["subresource": .string($0.0), "responseKind": kind, "verbs": .array($0.1.map { .string($0) })] })
+        subs.map {
+          [
+            "subresource": .string($0.0), "responseKind": kind,
+            "verbs": .array($0.1.map { .string($0) }),
+          ]
+        })
     }
     return .object(entry)
   }

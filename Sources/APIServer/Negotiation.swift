@@ -30,7 +30,8 @@ enum Negotiation {
         return .json
       case "application/yaml":
         return .yaml
-      case "application/vnd.kubernetes.protobuf", "application/vnd.kubernetes.protobuf;stream=watch":
+      case "application/vnd.kubernetes.protobuf",
+        "application/vnd.kubernetes.protobuf;stream=watch":
         continue  // we answer protobuf-preferring clients in JSON when they also accept it
       default:
         continue
@@ -66,7 +67,8 @@ enum Negotiation {
     do {
       return try JSONParser.parse(bytes)
     } catch {
-      throw APIError.badRequest("the body of the request could not be decoded as JSON: \(error.message)")
+      throw APIError.badRequest(
+        "the body of the request could not be decoded as JSON: \(error.message)")
     }
   }
 }
@@ -82,6 +84,7 @@ extension Substring {
 
 extension String {
   func replacingOccurrences(of target: String, with replacement: String) -> String {
-    split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    split(separator: Character(target), omittingEmptySubsequences: false).joined(
+      separator: replacement)
   }
 }

@@ -134,7 +134,9 @@ enum ProtobufDecoder {
     return .object(spec)
   }
 
-  private static func reviewSpec(_ bytes: ArraySlice<UInt8>, rules: Bool) throws(APIError) -> JSONValue {
+  private static func reviewSpec(_ bytes: ArraySlice<UInt8>, rules: Bool) throws(APIError)
+    -> JSONValue
+  {
     var spec = JSONObject()
     var r = Reader(bytes)
     while let (f, v) = try r.next() {
@@ -143,7 +145,11 @@ enum ProtobufDecoder {
         if f == 1 { spec["namespace"] = .string(string(b)) }
       } else if f == 1 {
         spec["resourceAttributes"] = try stringFields(
-          b, [1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name"])
+          b,
+          [
+            1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource",
+            7: "name",
+          ])
       } else if f == 2 {
         spec["nonResourceAttributes"] = try stringFields(b, [1: "path", 2: "verb"])
       }
@@ -152,7 +158,9 @@ enum ProtobufDecoder {
   }
 
   /// A message whose listed fields are strings (empty ones omitted, as Go's omitempty does).
-  private static func stringFields(_ bytes: ArraySlice<UInt8>, _ names: [Int: String]) throws(APIError) -> JSONValue {
+  private static func stringFields(_ bytes: ArraySlice<UInt8>, _ names: [Int: String])
+    throws(APIError) -> JSONValue
+  {
     var o = JSONObject()
     var r = Reader(bytes)
     while let (f, v) = try r.next() {
@@ -161,7 +169,9 @@ enum ProtobufDecoder {
     return .object(o)
   }
 
-  private static func mapEntry(_ bytes: ArraySlice<UInt8>) throws(APIError) -> (String, ArraySlice<UInt8>) {
+  private static func mapEntry(_ bytes: ArraySlice<UInt8>) throws(APIError) -> (
+    String, ArraySlice<UInt8>
+  ) {
     var key = ""
     var value: ArraySlice<UInt8> = []
     var r = Reader(bytes)
@@ -172,7 +182,9 @@ enum ProtobufDecoder {
     return (key, value)
   }
 
-  private static func string(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
+  private static func string(_ b: ArraySlice<UInt8>) -> String {
+    String(decoding: b, as: UTF8.self)
+  }
 
   static func base64(_ bytes: ArraySlice<UInt8>) -> String {
     let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -185,7 +197,8 @@ enum ProtobufDecoder {
       let b2 = i + 2 < bytes.endIndex ? bytes[i + 2] : 0
       out.append(table[Int(b0 >> 2)])
       out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-      out.append(i + 1 < bytes.endIndex ? table[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+      out.append(
+        i + 1 < bytes.endIndex ? table[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
       out.append(i + 2 < bytes.endIndex ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
       i += 3
     }

@@ -26,11 +26,15 @@ enum Responses {
   }
 
   /// An object response in the negotiated representation.
-  static func object(_ bytes: [UInt8], status: Int = 200, output: Negotiation.Output, headers: [(String, String)] = [])
+  static func object(
+    _ bytes: [UInt8], status: Int = 200, output: Negotiation.Output,
+    headers: [(String, String)] = []
+  )
     -> HTTPResponse
   {
     if output == .yaml, let yaml = YAMLOutput.convert(bytes) {
-      return HTTPResponse(status: status, contentType: "application/yaml", body: yaml, headers: headers)
+      return HTTPResponse(
+        status: status, contentType: "application/yaml", body: yaml, headers: headers)
     }
     return HTTPResponse(status: status, contentType: json, body: bytes, headers: headers)
   }
@@ -88,7 +92,8 @@ enum Responses {
 /// JSON to YAML for `Accept: application/yaml` (mapping order kept).
 enum YAMLOutput {
   static func convert(_ bytes: [UInt8]) -> [UInt8]? {
-    guard let value = try? JSONParser.parse(bytes), let text = try? Yams.serialize(node: node(value))
+    guard let value = try? JSONParser.parse(bytes),
+      let text = try? Yams.serialize(node: node(value))
     else { return nil }
     return Array(text.utf8)
   }
