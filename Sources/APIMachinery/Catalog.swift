@@ -7,16 +7,23 @@ public final class Catalog: Sendable {
   public final class Snapshot: Sendable {
     /// All definitions in registration order (discovery lists them in this order).
     public let definitions: [ResourceDefinition]
-    private let byPath: [String: Int]
-    private let byKind: [String: Int]
+    /// group, version and plural (or kind): hashed as three strings, no key string built per lookup.
+    private struct Key: Hashable {
+      var group: String
+      var version: String
+      var name: String
+    }
+
+    private let byPath: [Key: Int]
+    private let byKind: [Key: Int]
 
     init(_ definitions: [ResourceDefinition]) {
       self.definitions = definitions
-      var byPath: [String: Int] = [:]
-      var byKind: [String: Int] = [:]
+      var byPath: [Key: Int] = [:]
+      var byKind: [Key: Int] = [:]
       for (i, d) in definitions.enumerated() {
-        byPath["\(d.group)/\(d.version)/\(d.plural)"] = i
-        byKind["\(d.group)/\(d.version)/\(d.kind)"] = i
+        byPath[Key(group: d.group, version: d.version, name: d.plural)] = i
+        byKind[Key(group: d.group, version: d.version, name: d.kind)] = i
       }
       self.byPath = byPath
       self.byKind = byKind
@@ -24,11 +31,11 @@ public final class Catalog: Sendable {
 
     /// The definition served at `/apis/group/version/plural` (`/api/v1/plural` for core).
     public func resource(group: String, version: String, plural: String) -> ResourceDefinition? {
-      byPath["\(group)/\(version)/\(plural)"].map { definitions[$0] }
+      byPath[Key(group: group, version: version, name: plural)].map { definitions[$0] }
     }
 
     public func resource(group: String, version: String, kind: String) -> ResourceDefinition? {
-      byKind["\(group)/\(version)/\(kind)"].map { definitions[$0] }
+      byKind[Key(group: group, version: version, name: kind)].map { definitions[$0] }
     }
 
     /// Groups in order of first registration, each with its versions in order.

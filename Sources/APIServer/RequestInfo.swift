@@ -15,7 +15,8 @@ struct RequestInfo: Equatable {
   /// Parses `/api/v1/...` and `/apis/G/V/...` resource paths. Returns nil for anything that is
   /// not a resource path (discovery documents are routed before this).
   static func parse(path: String) -> RequestInfo? {
-    var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    // Split on the UTF-8 view: byte comparisons, no grapheme breaking (this runs per request).
+    var parts = path.utf8.split(separator: UInt8(ascii: "/")).map { String(Substring($0)) }
     guard let first = parts.first else { return nil }
     let group: String
     let version: String

@@ -45,8 +45,16 @@ public enum ResponseEncoder {
   public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 
   private static func appendSanitized(_ string: String, into buffer: inout [UInt8]) {
-    for b in string.utf8 {
-      buffer.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b)
+    var string = string
+    string.withUTF8 { bytes in
+      // The common case (nothing to replace) is one bulk copy.
+      if !bytes.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }) {
+        buffer.append(contentsOf: bytes)
+        return
+      }
+      for b in bytes {
+        buffer.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b)
+      }
     }
   }
 
