@@ -46,12 +46,9 @@ public struct APIError: Error, Sendable, Equatable {
   // MARK: Constructors (apimachinery pkg/api/errors)
 
   public static func notFound(_ r: ResourceDefinition, _ name: String) -> APIError {
-    var e = APIError(
-      code: 404, reason: "NotFound", message: "\(r.qualifiedResource) \"\(name)\" not found")
-    e.name = name
-    e.group = r.group
-    e.kind = r.plural
-    return e
+    about(
+      r, name, code: 404, reason: "NotFound",
+      message: "\(r.qualifiedResource) \"\(name)\" not found")
   }
 
   /// A missing namespace (`namespaces "x" not found`).
@@ -59,18 +56,26 @@ public struct APIError: Error, Sendable, Equatable {
     notFound(BuiltInResources.namespace, name)
   }
 
+  /// An error about one object of `r`: details name it with the group and the resource plural
+  /// (the form of NotFound, AlreadyExists, Conflict and Forbidden).
+  static func about(
+    _ r: ResourceDefinition, _ name: String, code: Int, reason: String, message: String
+  ) -> APIError {
+    var e = APIError(code: code, reason: reason, message: message)
+    e.name = name
+    e.group = r.group
+    e.kind = r.plural
+    return e
+  }
+
   /// An unknown URL.
   public static let pathNotFound = APIError(
     code: 404, reason: "NotFound", message: "the server could not find the requested resource")
 
   public static func alreadyExists(_ r: ResourceDefinition, _ name: String) -> APIError {
-    var e = APIError(
-      code: 409, reason: "AlreadyExists",
+    about(
+      r, name, code: 409, reason: "AlreadyExists",
       message: "\(r.qualifiedResource) \"\(name)\" already exists")
-    e.name = name
-    e.group = r.group
-    e.kind = r.plural
-    return e
   }
 
   /// kube's optimistic-lock conflict.
@@ -79,13 +84,9 @@ public struct APIError: Error, Sendable, Equatable {
   )
     -> APIError
   {
-    var e = APIError(
-      code: 409, reason: "Conflict",
+    about(
+      r, name, code: 409, reason: "Conflict",
       message: "Operation cannot be fulfilled on \(r.qualifiedResource) \"\(name)\": \(detail)")
-    e.name = name
-    e.group = r.group
-    e.kind = r.plural
-    return e
   }
 
   public static let optimisticLockMessage =
@@ -118,12 +119,9 @@ public struct APIError: Error, Sendable, Equatable {
     let cause = Cause(
       reason: "FieldValueInvalid", message: "Invalid value: 0: must be specified for an update",
       field: "metadata.resourceVersion")
-    var e = APIError(
-      code: 422, reason: "Invalid",
+    var e = about(
+      r, name, code: 422, reason: "Invalid",
       message: "\(r.qualifiedResource) \"\(name)\" is invalid: \(cause.fullMessage)")
-    e.name = name
-    e.group = r.group
-    e.kind = r.plural
     e.causes = [cause]
     return e
   }
@@ -135,13 +133,9 @@ public struct APIError: Error, Sendable, Equatable {
   public static func forbidden(_ r: ResourceDefinition, _ name: String, _ detail: String)
     -> APIError
   {
-    var e = APIError(
-      code: 403, reason: "Forbidden",
+    about(
+      r, name, code: 403, reason: "Forbidden",
       message: "\(r.qualifiedResource) \"\(name)\" is forbidden: \(detail)")
-    e.name = name
-    e.group = r.group
-    e.kind = r.plural
-    return e
   }
 
   public static func methodNotSupported(_ r: ResourceDefinition, verb: String) -> APIError {
