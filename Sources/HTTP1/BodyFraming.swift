@@ -92,7 +92,7 @@ struct FramingCollector {
       return .chunked
     }
     guard let length = contentLength, length > 0 else { return .none }
-    if length > maxBodyBytes { throw .bodyTooLarge }
+    if length > maxBodyBytes { throw .bodyTooLarge(limit: maxBodyBytes) }
     return .contentLength(length)
   }
 }

@@ -66,7 +66,9 @@ struct ChunkedDecoder {
             if size == 0 {
               phase = .trailers
             } else {
-              guard size <= limits.maxBodyBytes - body.count else { throw .bodyTooLarge }
+              guard size <= limits.maxBodyBytes - body.count else {
+                throw .bodyTooLarge(limit: limits.maxBodyBytes)
+              }
               phase = .data(size)
             }
           }

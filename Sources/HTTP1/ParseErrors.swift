@@ -10,8 +10,10 @@ extension HTTPParseError {
   static let headTooLarge = HTTPParseError(
     status: 431, message: "request head exceeds the size limit")
   static let tooManyHeaders = HTTPParseError(status: 431, message: "too many header fields")
-  static let bodyTooLarge = HTTPParseError(
-    status: 413, message: "request body exceeds the size limit")
+  /// kube-apiserver's wording for a body over `MaxRequestBodyBytes`.
+  static func bodyTooLarge(limit: Int) -> HTTPParseError {
+    HTTPParseError(status: 413, message: "Request entity too large: limit is \(limit)")
+  }
   static let versionNotSupported = HTTPParseError(
     status: 505, message: "HTTP version not supported")
   static let codingNotImplemented = HTTPParseError(

@@ -66,7 +66,7 @@ import Testing
 @Test func contentLengthOverLimitFailsAtHeadCompletion() {
   var parser = RequestParser(limits: HTTPParserLimits(maxBodyBytes: 100))
   parser.append(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 101\r\n\r\n"))
-  #expect(throws: HTTPParseError.bodyTooLarge) { _ = try parser.next() }
+  #expect(throws: HTTPParseError.bodyTooLarge(limit: 100)) { _ = try parser.next() }
   let atLimit =
     "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n"
     + String(repeating: "b", count: 100)
@@ -77,7 +77,7 @@ import Testing
 @Test func defaultBodyLimitIsThreeMebibytes() {
   var parser = RequestParser()
   parser.append(bytes("PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 3145729\r\n\r\n"))
-  #expect(throws: HTTPParseError.bodyTooLarge) { _ = try parser.next() }
+  #expect(throws: HTTPParseError.bodyTooLarge(limit: 3145728)) { _ = try parser.next() }
 }
 
 @Test func chunkedGrowthOverLimitFailsAsSoonAsKnown() throws {
@@ -88,7 +88,7 @@ import Testing
   #expect(try parser.next() == nil)
   // The size line alone announces 12 bytes in total: fail before the data arrives.
   parser.append(bytes("6\r\n"))
-  #expect(throws: HTTPParseError.bodyTooLarge) { _ = try parser.next() }
+  #expect(throws: HTTPParseError.bodyTooLarge(limit: 10)) { _ = try parser.next() }
 }
 
 @Test func chunkedBodyExactlyAtLimit() {

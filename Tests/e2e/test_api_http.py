@@ -82,9 +82,6 @@ def test_body_over_3_mib_is_413(api):
     assert api.get("/api/v1/namespaces/hbig/configmaps/big").status == 404
 
 
-@pytest.mark.xfail(strict=True, reason="the HTTP1 layer rejects the body before the API with its own wording "
-                   "('request body exceeds the size limit'); kube-apiserver says 'Request entity too large: "
-                   "limit is 3145728' (HTTP1/ParseErrors.swift, not the API tier)")
 def test_body_over_3_mib_message(api):
     big = json.dumps({"metadata": {"name": "big"}, "data": {"k": "x" * (3 * 1024 * 1024)}}).encode()
     s = status(api.post("/api/v1/namespaces/default/configmaps", big, timeout=30), 413)
