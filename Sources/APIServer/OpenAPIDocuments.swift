@@ -337,19 +337,25 @@ enum OpenAPIDocuments {
       requestBody: bodyOf(deleteOptionsRef), responses: responses([("200", "OK")], statusRef))
     collection["parameters"] = .array((r.namespaced ? [nsParameter] : []) + [pretty])
 
-    var item = JSONObject()
-    item["get"] = operation(
-      r, action: "get", id: "read\(opGroup)\(scope)\(r.kind)",
-      description: "read the specified \(r.kind)",
-      responses: responses([("200", "OK")], kindRef))
-    item["put"] = operation(
-      r, action: "put", id: "replace\(opGroup)\(scope)\(r.kind)",
-      description: "replace the specified \(r.kind)",
-      parameters: writeParameters, requestBody: bodyOf(kindRef),
-      responses: responses([("200", "OK"), ("201", "Created")], kindRef))
-    item["patch"] = patchOperation(
-      r, id: "patch\(opGroup)\(scope)\(r.kind)",
-      description: "partially update the specified \(r.kind)", kindRef: kindRef)
+    /// get, put and patch of one object (`suffix` "Status" and `subject` "status of the
+    /// specified X" for the status subresource).
+    func readReplacePatch(suffix: String, subject: String) -> JSONObject {
+      var o = JSONObject()
+      o["get"] = operation(
+        r, action: "get", id: "read\(opGroup)\(scope)\(r.kind)\(suffix)",
+        description: "read \(subject)", responses: responses([("200", "OK")], kindRef))
+      o["put"] = operation(
+        r, action: "put", id: "replace\(opGroup)\(scope)\(r.kind)\(suffix)",
+        description: "replace \(subject)", parameters: writeParameters,
+        requestBody: bodyOf(kindRef),
+        responses: responses([("200", "OK"), ("201", "Created")], kindRef))
+      o["patch"] = patchOperation(
+        r, id: "patch\(opGroup)\(scope)\(r.kind)\(suffix)",
+        description: "partially update \(subject)", kindRef: kindRef)
+      return o
+    }
+
+    var item = readReplacePatch(suffix: "", subject: "the specified \(r.kind)")
     item["delete"] = operation(
       r, action: "delete", id: "delete\(opGroup)\(scope)\(r.kind)",
       description: "delete a \(r.kind)",
@@ -369,20 +375,7 @@ enum OpenAPIDocuments {
       result.append(("\(base)/\(r.plural)", .object(all)))
     }
     if r.hasStatusSubresource {
-      var status = JSONObject()
-      status["get"] = operation(
-        r, action: "get", id: "read\(opGroup)\(scope)\(r.kind)Status",
-        description: "read status of the specified \(r.kind)",
-        responses: responses([("200", "OK")], kindRef))
-      status["put"] = operation(
-        r, action: "put", id: "replace\(opGroup)\(scope)\(r.kind)Status",
-        description: "replace status of the specified \(r.kind)",
-        parameters: writeParameters, requestBody: bodyOf(kindRef),
-        responses: responses([("200", "OK"), ("201", "Created")], kindRef))
-      status["patch"] = patchOperation(
-        r, id: "patch\(opGroup)\(scope)\(r.kind)Status",
-        description: "partially update status of the specified \(r.kind)",
-        kindRef: kindRef)
+      var status = readReplacePatch(suffix: "Status", subject: "status of the specified \(r.kind)")
       status["parameters"] = .array(
         [nameParameter] + (r.namespaced ? [nsParameter] : []) + [pretty])
       result.append(("\(collectionPath)/{name}/status", .object(status)))
