@@ -11,6 +11,8 @@ public struct WriteOptions: Sendable {
   public var fieldValidation: FieldValidation?
   /// Server-side apply: the object already carries the managedFields the apply computed.
   public var applied = false
+  /// The requester (nil: the server's own controllers).
+  public var user: UserInfo?
 
   public init(
     dryRun: Bool = false, fieldManager: String = "", fieldValidation: FieldValidation? = nil
@@ -87,6 +89,8 @@ public struct DeleteOptions: Sendable {
   public var dryRun = false
   /// `Background` (default), `Foreground` or `Orphan`.
   public var propagationPolicy: String?
+  /// The requester (nil: the server's own controllers).
+  public var user: UserInfo?
 
   public init(
     preconditions: Preconditions = .none, dryRun: Bool = false, propagationPolicy: String? = nil
@@ -103,6 +107,8 @@ public struct DeleteOptions: Sendable {
 public final class Registry: Sendable {
   public let store: Store
   public let catalog: Catalog
+  /// Webhook-equivalents run on every create and update (see `AdmissionPlugin`).
+  public let admission = AdmissionChain()
 
   /// Namespaces that can never be deleted.
   public static let immortalNamespaces: Set<String> = ["default", "kube-system", "kube-public"]
@@ -201,12 +207,17 @@ public final class Registry: Sendable {
     let strategy = Strategy(definition: r)
     strategy.prepareForCreate(&object)
     Defaulting.apply(r.schema, to: &object)
+    let attributes = AdmissionAttributes(
+      resource: r, subresource: .main, operation: .create, namespace: namespace, name: name,
+      user: options.user, dryRun: options.dryRun)
+    try admission.admit(&object, old: nil, attributes)
     ManagedFields.record(
       &object, old: nil, requested: requestedManagedFields, resource: r, subresource: .main,
       options: options)
     try Schema.check(r, object, name: name)
     let causes = strategy.validate(object, name: name)
     if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
+    try admission.validate(object, old: nil, attributes)
     if r.namespaced { try checkNamespaceAcceptsContent(namespace, r, name) }
     let k = key(r, namespace, name)
     ObjectMetaOrder.canonicalize(&object)
@@ -361,6 +372,10 @@ public final class Registry: Sendable {
         object["metadata"] = .object(meta)
         setTypeMeta(&object, r)
         Defaulting.apply(r.schema, to: &object)
+        let attributes = AdmissionAttributes(
+          resource: r, subresource: subresource, operation: .update, namespace: namespace,
+          name: name, user: options.user, dryRun: options.dryRun)
+        try admission.admit(&object, old: old, attributes)
         ManagedFields.record(
           &object, old: old, requested: requestedManagedFields, resource: r,
           subresource: subresource,
@@ -369,6 +384,7 @@ public final class Registry: Sendable {
         let causes =
           strategy.validateUpdate(object, old: old) + strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
+        try admission.validate(object, old: old, attributes)
         if options.dryRun {
           // kube answers a dry-run update with the object as it would be, at the current version.
           var shown = object
