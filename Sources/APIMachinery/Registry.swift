@@ -109,6 +109,8 @@ public final class Registry: Sendable {
   public let catalog: Catalog
   /// Webhook-equivalents run on every create and update (see `AdmissionPlugin`).
   public let admission = AdmissionChain()
+  /// Who may do what; allow-all until authorization is installed.
+  public let authorizer = AuthorizerSlot()
 
   /// Namespaces that can never be deleted.
   public static let immortalNamespaces: Set<String> = ["default", "kube-system", "kube-public"]
