@@ -41,7 +41,8 @@ public enum BuiltInResources {
     namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"],
     hasStatusSubresource: true, schema: BuiltInSchemas.customResourceDefinition)
 
-  public static let all: [ResourceDefinition] = [
-    namespace, configMap, secret, event, lease, eventsV1, customResourceDefinition,
-  ]
+  public static let all: [ResourceDefinition] =
+    [
+      namespace, configMap, secret, event, lease, eventsV1, customResourceDefinition,
+    ] + RBACResources.all
 }

@@ -44,6 +44,7 @@ struct Strategy {
   /// `stringData` (write-only) is merged into `data` base64-encoded, and empty `data`,
   /// `binaryData` and `stringData` maps disappear (Go's `omitempty`).
   func normalizeBuiltIn(_ object: inout JSONObject) {
+    if RBACValidation.isRBAC(definition) { RBACValidation.setDefaults(&object) }
     guard isConfigMap || isSecret else { return }
     if isSecret, let stringData = object["stringData"]?.objectValue {
       var data = object["data"]?.objectValue ?? JSONObject()
@@ -115,8 +116,10 @@ struct Strategy {
   func validate(_ object: JSONObject, name: String) -> [APIError.Cause] {
     var causes: [APIError.Cause] = []
     let nameProblems =
-      isNamespace
-      ? NameValidation.labelProblems(name) : NameValidation.subdomainProblems(name)
+      RBACValidation.isRBAC(definition)
+      ? []
+      : isNamespace
+        ? NameValidation.labelProblems(name) : NameValidation.subdomainProblems(name)
     for p in nameProblems + NameValidation.pathSegmentProblems(name) {
       causes.append(.invalidValue("metadata.name", name, p))
     }
@@ -125,12 +128,16 @@ struct Strategy {
     causes += Self.validateAnnotations(meta["annotations"])
     if isConfigMap || isSecret { causes += validateData(object) }
     if isCRD { causes += CustomResources.validate(object, name: name) }
+    causes += RBACValidation.validate(object, definition: definition)
     return causes
   }
 
   /// Update-only rules (`ValidateConfigMapUpdate`, `ValidateSecretUpdate`): once `immutable` is
   /// set, it and the data stay; a Secret's `type` never changes.
   func validateUpdate(_ object: JSONObject, old: JSONObject) -> [APIError.Cause] {
+    if RBACValidation.isRBAC(definition) {
+      return RBACValidation.validateUpdate(object, old: old, definition: definition)
+    }
     guard isConfigMap || isSecret else { return [] }
     var causes: [APIError.Cause] = []
     if isSecret, let oldType = old["type"]?.stringValue, let type = object["type"]?.stringValue,
