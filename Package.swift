@@ -26,6 +26,9 @@ let package = Package(
       name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
 
+    // Keys, certificates, CSR signing and the memory-BIO TLS session (system OpenSSL).
+    .target(name: "Certificates", dependencies: ["COpenSSL"], swiftSettings: strict),
+
     // I/O and HTTP.
     .target(name: "Sockets", dependencies: ["CLinuxShims"], swiftSettings: strict),
     .target(name: "HTTP1", swiftSettings: strict),
@@ -71,6 +74,8 @@ let package = Package(
 
     // Unit tests (end-to-end tests live in Tests/e2e and run against a real itsd).
     .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+    .testTarget(
+      name: "CertificatesTests", dependencies: ["Certificates"], swiftSettings: strict),
     .testTarget(
       name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Sockets", "CZlib"],
       swiftSettings: strict),
