@@ -51,6 +51,14 @@ struct ByteSink: ~Copyable {
 
   var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
+  /// The bytes as an array of exactly their size (one allocation, one copy).
+  func array() -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      if let target = buffer.baseAddress { target.update(from: base, count: count) }
+      initialized = count
+    }
+  }
+
   private mutating func grow(_ needed: Int) {
     let newCapacity = Swift.max(needed, capacity * 2)
     let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

@@ -45,13 +45,7 @@ extension JSONValue: CustomStringConvertible {
   public func serialized() -> [UInt8] {
     var sink = ByteSink(capacity: 1024)
     JSONWriter.write(self, to: &sink)
-    let bytes = sink.bytes
-    return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
-      if let target = buffer.baseAddress, let source = bytes.baseAddress {
-        target.update(from: source, count: bytes.count)
-      }
-      initialized = bytes.count
-    }
+    return sink.array()
   }
 
   /// The canonical compact JSON text of this value.

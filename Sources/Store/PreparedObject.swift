@@ -45,43 +45,8 @@ public final class PreparedObject: Sendable {
   /// Serializes `top` leaving out the value of `metadata.resourceVersion` (appending the member
   /// to `metadata` if absent); returns the bytes and the offset where that value belongs.
   static func serializeWithGap(_ top: JSONObject) -> ([UInt8], Int) {
-    var out: [UInt8] = []
-    out.reserveCapacity(1024)
-    var gap = -1
-    out.append(UInt8(ascii: "{"))
-    var first = true
-    for member in top.members {
-      if !first { out.append(UInt8(ascii: ",")) }
-      first = false
-      JSONWriter.appendQuoted(member.key, to: &out)
-      out.append(UInt8(ascii: ":"))
-      guard member.key == "metadata", case .object(let meta) = member.value else {
-        JSONWriter.append(member.value, to: &out)
-        continue
-      }
-      out.append(UInt8(ascii: "{"))
-      var firstMeta = true
-      for m in meta.members {
-        if !firstMeta { out.append(UInt8(ascii: ",")) }
-        firstMeta = false
-        JSONWriter.appendQuoted(m.key, to: &out)
-        out.append(UInt8(ascii: ":"))
-        if m.key == "resourceVersion" {
-          gap = out.count
-        } else {
-          JSONWriter.append(m.value, to: &out)
-        }
-      }
-      if gap < 0 {
-        if !firstMeta { out.append(UInt8(ascii: ",")) }
-        JSONWriter.appendQuoted("resourceVersion", to: &out)
-        out.append(UInt8(ascii: ":"))
-        gap = out.count
-      }
-      out.append(UInt8(ascii: "}"))
-    }
-    out.append(UInt8(ascii: "}"))
-    return (out, gap)
+    let (bytes, gap) = JSONWriter.serializeWithGap(top, outer: "metadata", inner: "resourceVersion")
+    return (bytes, gap)
   }
 
   /// The committed version of this object at `revision` (created at `createRevision`).
