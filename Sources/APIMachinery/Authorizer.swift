@@ -42,15 +42,50 @@ public enum AuthorizationDecision: Sendable, Equatable {
   public var isAllowed: Bool { self == .allow }
 }
 
+/// What a user may do in one namespace (a SelfSubjectRulesReview's status): the resource rules
+/// and non-resource rules that apply, and whether the list may be incomplete.
+public struct SubjectRules: Sendable, Equatable {
+  public var resourceRules: [PolicyRule]
+  public var nonResourceRules: [PolicyRule]
+  public var incomplete: Bool
+  /// Why the list is incomplete (kube's `evaluationError`), empty when it is not.
+  public var evaluationError: String
+
+  public init(
+    resourceRules: [PolicyRule] = [], nonResourceRules: [PolicyRule] = [],
+    incomplete: Bool = false, evaluationError: String = ""
+  ) {
+    self.resourceRules = resourceRules
+    self.nonResourceRules = nonResourceRules
+    self.incomplete = incomplete
+    self.evaluationError = evaluationError
+  }
+
+  /// Everything allowed (what allow-all and `system:masters` amount to).
+  public static let everything = SubjectRules(
+    resourceRules: [PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"])],
+    nonResourceRules: [PolicyRule(verbs: ["*"], nonResourceURLs: ["*"])])
+}
+
 /// Decides authorization questions (RBAC, or allow-all while authorization is off).
 public protocol Authorizer: Sendable {
   func authorize(_ attributes: AuthorizationAttributes) -> AuthorizationDecision
+  /// The rules that apply to `user` in `namespace` (SelfSubjectRulesReview).
+  func rules(for user: UserInfo, namespace: String) -> SubjectRules
+}
+
+extension Authorizer {
+  /// Authorizers that cannot list rules say so (kube's `incomplete`).
+  public func rules(for user: UserInfo, namespace: String) -> SubjectRules {
+    SubjectRules(incomplete: true, evaluationError: "rules cannot be listed by this authorizer")
+  }
 }
 
 /// The authorizer used while authorization is off: everything is allowed.
 public struct AllowAllAuthorizer: Authorizer {
   public init() {}
   public func authorize(_ attributes: AuthorizationAttributes) -> AuthorizationDecision { .allow }
+  public func rules(for user: UserInfo, namespace: String) -> SubjectRules { .everything }
 }
 
 /// The server's current authorizer, replaceable at start-up (RBAC is installed once its
@@ -65,5 +100,10 @@ public final class AuthorizerSlot: Sendable {
   public func authorize(_ attributes: AuthorizationAttributes) -> AuthorizationDecision {
     let authorizer = current.withLock { $0 }
     return authorizer.authorize(attributes)
+  }
+
+  public func rules(for user: UserInfo, namespace: String) -> SubjectRules {
+    let authorizer = current.withLock { $0 }
+    return authorizer.rules(for: user, namespace: namespace)
   }
 }

@@ -20,6 +20,11 @@ public enum ServerClock {
     return base.dropLast() + "." + String(repeating: "0", count: 6 - text.count) + text + "Z"
   }
 
+  /// `seconds` since the epoch, as `2026-11-25T06:28:42Z`.
+  public static func timestamp(epochSeconds seconds: Int64) -> String {
+    format(time_t(seconds))
+  }
+
   static func format(_ seconds: time_t) -> String {
     var t = tm()
     var s = seconds

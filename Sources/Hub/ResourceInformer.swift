@@ -13,14 +13,20 @@ public final class ResourceInformer: Sendable {
   private let resource: ResourceKey
   private let queue: DispatchQueue
   private let handler: Handler
+  /// Called on `queue` before the informer starts over from the current state after falling
+  /// out of the history window (objects deleted meanwhile get no DELETED frame).
+  private let onRelist: (@Sendable () -> Void)?
   private let state = Mutex<(watcher: Watcher?, lastRevision: Revision, stopped: Bool)>(
     (nil, 0, false))
 
-  public init(store: Store, resource: ResourceKey, queue: DispatchQueue, handler: @escaping Handler)
-  {
+  public init(
+    store: Store, resource: ResourceKey, queue: DispatchQueue,
+    onRelist: (@Sendable () -> Void)? = nil, handler: @escaping Handler
+  ) {
     self.store = store
     self.resource = resource
     self.queue = queue
+    self.onRelist = onRelist
     self.handler = handler
   }
 
@@ -64,6 +70,7 @@ public final class ResourceInformer: Sendable {
     if termination == .overflowed && last > 0 {
       open(from: .after(last))
     } else {
+      onRelist?()
       open(from: .initialState)
     }
   }
