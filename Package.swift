@@ -54,12 +54,17 @@ let package = Package(
     // OCM hub emulation and the controllers a cluster runs (namespace lifecycle, GC).
     .target(name: "Hub", dependencies: ["APIMachinery", "Store", "JSON"], swiftSettings: strict),
 
+    // Kubernetes API client (epoll loops, keep-alive pools, watch streams) and simulated WECs.
+    .target(
+      name: "KubeClient", dependencies: ["Sockets", "CLinuxShims", "JSON"], swiftSettings: strict),
+    .target(name: "Simulator", dependencies: ["KubeClient", "JSON"], swiftSettings: strict),
+
     // Executables: wiring only.
     .executableTarget(
       name: "itsd",
       dependencies: [
         "APIServer", "HTTPServer", "Hub", "APIMachinery", "Store", "JSON", "Sockets", "COpenSSL",
-        "CZlib",
+        "CZlib", "KubeClient", "Simulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
@@ -88,6 +93,11 @@ let package = Package(
     .testTarget(
       name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),
     .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+    .testTarget(
+      name: "KubeClientTests", dependencies: ["KubeClient", "JSON"], swiftSettings: strict),
+    .testTarget(
+      name: "SimulatorTests", dependencies: ["Simulator", "KubeClient", "JSON"],
+      swiftSettings: strict),
     .testTarget(name: "StoreTests", dependencies: ["Store", "JSON"], swiftSettings: strict),
   ]
 )
