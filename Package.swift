@@ -15,6 +15,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // C shims and system libraries.
@@ -41,13 +42,19 @@ let package = Package(
     .target(name: "JSON", swiftSettings: strict),
     .target(name: "Store", dependencies: ["JSON"], swiftSettings: strict),
 
+    // Metrics registry and Prometheus text, log handlers, the bounded audit writer.
+    .target(
+      name: "Observability",
+      dependencies: ["JSON", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strict),
+
     // Kubernetes semantics and the REST tier.
     .target(name: "APIMachinery", dependencies: ["JSON", "Store"], swiftSettings: strict),
     .target(
       name: "APIServer",
       dependencies: [
-        "HTTPServer", "HTTP1", "APIMachinery", "Store", "JSON",
-        .product(name: "Yams", package: "Yams"),
+        "HTTPServer", "HTTP1", "APIMachinery", "Store", "JSON", "Observability",
+        .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
 
@@ -64,9 +71,9 @@ let package = Package(
       name: "itsd",
       dependencies: [
         "APIServer", "HTTPServer", "Hub", "APIMachinery", "Store", "JSON", "Sockets", "COpenSSL",
-        "CZlib", "KubeClient", "Simulator",
+        "CZlib", "Observability", "KubeClient", "Simulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Yams", package: "Yams"),
+        .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
     .executableTarget(
@@ -98,6 +105,8 @@ let package = Package(
     .testTarget(
       name: "SimulatorTests", dependencies: ["Simulator", "KubeClient", "JSON"],
       swiftSettings: strict),
+    .testTarget(
+      name: "ObservabilityTests", dependencies: ["Observability", "JSON"], swiftSettings: strict),
     .testTarget(name: "StoreTests", dependencies: ["Store", "JSON"], swiftSettings: strict),
   ]
 )

@@ -57,7 +57,8 @@ public struct HTTPResponse: Sendable {
 public final class Responder: Sendable {
   private let deliver: @Sendable (HTTPResponse) -> Void
 
-  init(deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+  /// `deliver` receives the response (a wrapper may forward to another responder).
+  public init(deliver: @escaping @Sendable (HTTPResponse) -> Void) {
     self.deliver = deliver
   }
 

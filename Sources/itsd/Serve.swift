@@ -5,6 +5,8 @@ import Dispatch
 import Foundation
 import HTTPServer
 import Hub
+import Logging
+import Observability
 import Sockets
 import Store
 import Synchronization
@@ -46,6 +48,15 @@ struct Serve: ParsableCommand {
   @Option(help: "Watch history: events kept at least. Default 10000.") var watchHistorySize: String?
   @Option(help: "Watch history: age kept at least (0s: size alone decides). Default 5m.")
   var watchHistoryAge: String?
+  @Option(help: "trace, debug (a line per request), info, notice, warning, error, critical.")
+  var logLevel: String?
+  @Option(help: "Log lines as text or json. Default text.") var logFormat: String?
+  @Option(help: "Audit events (audit.k8s.io/v1) as JSON lines to this file; - for stdout.")
+  var auditLogPath: String?
+  @Option(help: "Read-only requests in flight (429 past it; 0: no limit). Default 400.")
+  var maxRequestsInflight: String?
+  @Option(help: "Mutating requests in flight (429 past it; 0: no limit). Default 200.")
+  var maxMutatingRequestsInflight: String?
 
   /// The settings after the config file and then the flags are applied.
   func resolvedSettings() throws(SettingsError) -> Settings {
@@ -60,6 +71,9 @@ struct Serve: ParsableCommand {
       ("idle-timeout", idleTimeout), ("shutdown-timeout", shutdownTimeout),
       ("max-output-buffer-bytes", maxOutputBufferBytes),
       ("watch-history-size", watchHistorySize), ("watch-history-age", watchHistoryAge),
+      ("log-level", logLevel), ("log-format", logFormat), ("audit-log-path", auditLogPath),
+      ("max-requests-inflight", maxRequestsInflight),
+      ("max-mutating-requests-inflight", maxMutatingRequestsInflight),
     ]
     for case (let key, let value?) in flags { try settings.set(key, value) }
     return settings
@@ -74,8 +88,9 @@ struct Serve: ParsableCommand {
     }
     Syscall.ignoreSIGPIPE()
     let shutdown = ShutdownTrigger()
+    let log = Log.bootstrap(settings)
     let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
-      Log.error("received signal \(signal), shutting down")
+      log.notice("received signal \(signal), shutting down")
       shutdown.fire()
     }
     try DataDirectory.prepare(settings.dataDir)
@@ -90,9 +105,12 @@ struct Serve: ParsableCommand {
     namespaceController.start()
     let garbageCollector = GarbageCollector(registry: registry)
     garbageCollector.start()
+    let operations = try Operations(settings: settings, registry: registry, logger: log)
+    operations.start()
     let server = HTTPServer(
-      configuration: settings.serverConfiguration, handler: APIHandler(registry: registry),
-      logger: Log.error)
+      configuration: settings.serverConfiguration,
+      handler: APIHandler(registry: registry, operations: operations.configuration),
+      logger: { log.error("\($0)") })
     let bound: SocketAddress
     do {
       bound = try server.start()
@@ -100,19 +118,32 @@ struct Serve: ParsableCommand {
       throw StartupError("cannot listen on \(settings.bindAddress):\(settings.port): \(error)")
     }
     shutdown.arm { server.shutdown() }
-    Log.error("listening on http://\(bound)")
+    Log.ready("listening on http://\(bound)")
     server.waitUntilStopped()
     signals.cancel()
     namespaceController.stop()
     garbageCollector.stop()
-    Log.error("stopped")
+    operations.stop()
+    log.info("stopped")
   }
 }
 
-/// Writes log lines to standard error, one write per line.
+/// The process's logging: swift-log with our handler (see `Operations`), plus the ready line.
 enum Log {
-  static let error: @Sendable (String) -> Void = { message in
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+  /// Installs the `--log-level`/`--log-format` handler (once) and returns the `itsd` logger.
+  static func bootstrap(_ settings: Settings) -> Logger {
+    let level = Logger.Level(flag: settings.logLevel) ?? .info
+    let format = LogFormat(rawValue: settings.logFormat) ?? .text
+    LoggingSystem.bootstrap { label in
+      LineLogHandler(label: label, level: level, format: format, sink: .standardError)
+    }
+    return Logger(label: "itsd")
+  }
+
+  /// `listening on http://ADDR:PORT`, exactly, whatever the log format: scripts and tests wait
+  /// for this line.
+  static func ready(_ line: String) {
+    FileHandle.standardError.write(Data("\(line)\n".utf8))
   }
 }
 

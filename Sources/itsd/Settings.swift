@@ -19,6 +19,11 @@ struct Settings: Equatable {
   var maxOutputBufferBytes = 16 << 20
   var watchHistorySize = 10_000
   var watchHistoryAgeMillis: Int64 = 300_000
+  var logLevel = "info"
+  var logFormat = "text"
+  var auditLogPath = ""
+  var maxRequestsInflight = 400
+  var maxMutatingRequestsInflight = 200
 
   /// Every key, in the order of `config/itsd.yaml`.
   static let keys = [
@@ -26,6 +31,8 @@ struct Settings: Equatable {
     "max-request-head-bytes", "max-request-body-bytes", "max-header-count",
     "request-head-timeout", "request-body-timeout", "idle-timeout", "shutdown-timeout",
     "max-output-buffer-bytes", "watch-history-size", "watch-history-age",
+    "log-level", "log-format", "audit-log-path", "max-requests-inflight",
+    "max-mutating-requests-inflight",
   ]
 
   /// Applies one setting given as text. Throws a message naming the key on a bad value.
@@ -51,6 +58,23 @@ struct Settings: Equatable {
       maxOutputBufferBytes = try Self.integer(key, value, in: 4096...(1 << 30))
     case "watch-history-size": watchHistorySize = try Self.integer(key, value, in: 1...10_000_000)
     case "watch-history-age": watchHistoryAgeMillis = try Self.duration(key, value, allowZero: true)
+    case "log-level":
+      let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+      guard levels.contains(value) else {
+        throw SettingsError(
+          "log-level: \"\(value)\" is not one of \(levels.joined(separator: ", "))")
+      }
+      logLevel = value
+    case "log-format":
+      guard value == "text" || value == "json" else {
+        throw SettingsError("log-format: \"\(value)\" is not text or json")
+      }
+      logFormat = value
+    case "audit-log-path": auditLogPath = value
+    case "max-requests-inflight":
+      maxRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
+    case "max-mutating-requests-inflight":
+      maxMutatingRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
     default:
       throw SettingsError(
         "unknown setting \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")

@@ -1,0 +1,340 @@
+import APIMachinery
+import HTTP1
+import HTTPServer
+import Logging
+import Observability
+
+/// What the operations side of the server is configured with (`itsd serve` flags).
+public struct OperationsConfiguration: Sendable {
+  /// Where `/metrics` series are registered; nil serves no `/metrics`.
+  public var metrics: MetricsRegistry?
+  /// Request lines are logged at debug level through this logger.
+  public var logger: Logger?
+  /// The audit log, if `--audit-log-path` is set.
+  public var audit: AuditLog?
+  /// `--max-requests-inflight` (read-only budget; 0 = unlimited).
+  public var maxRequestsInflight = 400
+  /// `--max-mutating-requests-inflight` (0 = unlimited).
+  public var maxMutatingRequestsInflight = 200
+  /// Event loops, so request metrics get one shard per loop.
+  public var eventLoops = 1
+
+  public init() {}
+}
+
+/// Wraps every request to the API: admission against the in-flight budgets, metrics, the audit
+/// event and the debug request line. The user is an input (authentication runs before this).
+///
+/// Timing: a request is timed from the handler call until its response is handed to the
+/// connection (deferred: when the responder is called; watches: when the stream ends).
+final class RequestMonitor: Sendable {
+  static let exemptPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/metrics"]
+  static let tooManyRequestsBody = Array("Too many requests, please try again later.\n".utf8)
+
+  let requests: RequestMetrics
+  let watchers = LabeledValues(
+    name: "apiserver_registered_watchers",
+    help: "Number of currently registered watchers for a given resources", type: .gauge,
+    labelNames: ["group", "version", "kind"])
+  let limiter: InflightLimiter
+  let logger: Logger?
+  let logRequests: Bool
+  let audit: AuditLog?
+  let catalog: Catalog
+
+  init(configuration: OperationsConfiguration, catalog: Catalog) {
+    requests = RequestMetrics(shards: configuration.eventLoops)
+    limiter = InflightLimiter(
+      maxReadOnly: configuration.maxRequestsInflight,
+      maxMutating: configuration.maxMutatingRequestsInflight)
+    logger = configuration.logger
+    logRequests = (configuration.logger?.logLevel ?? .critical) <= .debug
+    audit = configuration.audit
+    self.catalog = catalog
+    if let registry = configuration.metrics { register(in: registry) }
+  }
+
+  /// What the wrapper remembers about one request until it completes.
+  struct Exchange: Sendable {
+    var labels: RequestLabels
+    var auditVerb: String
+    var info: RequestInfo?
+    var isWatch: Bool
+    /// Health checks: never limited, not audited.
+    var isExempt: Bool
+    var user: UserInfo
+    var remote: String
+    var method: String
+    var target: String
+    var userAgent: String?
+    var auditID: String?
+    var started: UInt64
+    var received: Int64
+  }
+
+  func serve(
+    _ request: HTTPRequest, context: RequestContext, user: UserInfo,
+    route: (HTTPRequest, RequestInfo?) -> HTTPResponse
+  ) -> HTTPResponse {
+    let head = request.head
+    if head.path == "/metrics" { return route(request, nil) }
+    let started = WallClock.monotonicNanoseconds()
+    let info = RequestInfo.parse(path: head.path)
+    var exchange = Self.classify(head, info: info)
+    exchange.user = user
+    exchange.remote = context.remoteAddress
+    exchange.started = started
+    if audit != nil {
+      exchange.auditID = ServerClock.uuid()
+      exchange.received = WallClock.nowNanoseconds()
+    }
+    var ticket: InflightLimiter.Ticket?
+    if !exchange.isWatch && !exchange.isExempt {
+      let kind: InflightLimiter.Kind =
+        head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
+      ticket = limiter.acquire(
+        kind, identity: Self.identity(user, remote: context.remoteAddress),
+        privileged: Self.isPrivileged(user))
+      if ticket == nil {
+        let response = Self.tooManyRequests(auditID: exchange.auditID)
+        complete(exchange, code: 429, shard: context.loopIndex)
+        return response
+      }
+    }
+    let held = ticket
+    var response = route(request, info)
+    if let id = exchange.auditID { response.headers.append(("Audit-Id", id)) }
+    switch response.body {
+    case .bytes:
+      ticket?.release()
+      complete(exchange, code: response.status, shard: context.loopIndex)
+    case .deferred(let produce):
+      let final = exchange
+      response.body = .deferred { [self] responder in
+        produce(
+          Responder { inner in
+            held?.release()
+            self.complete(final, code: inner.status, shard: -1)
+            responder.respond(inner)
+          })
+      }
+    case .stream(let start):
+      let final = exchange
+      let status = response.status
+      let watched = exchange.isWatch ? watchLabels(exchange.info) : nil
+      if let watched { watchers.add(1, watched) }
+      if final.isWatch { submitAudit(final, code: status, stage: "ResponseStarted") }
+      response.body = .stream { [self] stream in
+        stream.onEnd { _ in
+          held?.release()
+          if let watched { self.watchers.add(-1, watched) }
+          self.complete(final, code: status, shard: -1, audited: final.isWatch)
+        }
+        start(stream)
+      }
+    }
+    return response
+  }
+
+  /// Records a finished request: metrics, audit event, debug line.
+  private func complete(_ e: Exchange, code: Int, shard: Int, audited: Bool = false) {
+    var labels = e.labels
+    if code == 404, let info = e.info,
+      catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
+        == nil
+    {
+      // An unknown resource path: no resource labels, so garbage URLs cannot grow the series.
+      labels = RequestLabels(verb: labels.verb == "LIST" ? "GET" : labels.verb)
+    }
+    let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
+    requests.record(labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
+    if !audited && !e.isExempt {
+      submitAudit(e, code: code, stage: "ResponseComplete")
+    }
+    if logRequests, let logger {
+      logger.debug(
+        "request",
+        metadata: [
+          "verb": .string(e.labels.verb), "path": .string(e.target),
+          "code": .stringConvertible(code),
+          "duration": .string(Self.milliseconds(seconds)), "user": .string(e.user.name),
+          "remote": .string(e.remote),
+        ])
+    }
+  }
+
+  private func submitAudit(_ e: Exchange, code: Int, stage: String) {
+    guard let audit, let id = e.auditID else { return }
+    var ref: AuditRecord.ObjectRef?
+    if let info = e.info {
+      ref = AuditRecord.ObjectRef(
+        resource: info.resource, namespace: info.namespace, name: info.name, apiGroup: info.group,
+        apiVersion: info.version, subresource: info.subresource)
+    }
+    audit.submit(
+      AuditRecord(
+        auditID: id, stage: stage, requestURI: e.target, verb: e.auditVerb, user: e.user,
+        sourceIP: Self.host(of: e.remote), userAgent: e.userAgent, objectRef: ref, code: code,
+        received: e.received, stageTime: WallClock.nowNanoseconds()))
+  }
+
+  private func watchLabels(_ info: RequestInfo?) -> [String]? {
+    guard let info,
+      let r = catalog.snapshot.resource(
+        group: info.group, version: info.version, plural: info.resource)
+    else { return nil }
+    return [r.group, r.version, r.kind]
+  }
+
+  // MARK: Classification
+
+  /// kube's metric labels and audit verb for a request (`metrics.CleanVerb`, `CleanScope`).
+  static func classify(_ head: HTTPRequestHead, info: RequestInfo?) -> Exchange {
+    let method = head.method
+    var labels = RequestLabels(verb: method)
+    var auditVerb = method.lowercased()
+    var isWatch = false
+    if let info {
+      labels.group = info.group
+      labels.version = info.version
+      labels.resource = info.resource
+      labels.subresource = info.subresource ?? ""
+      labels.dryRun = head.queryValue("dryRun") == "All" ? "All" : ""
+      switch method {
+      case "GET", "HEAD":
+        if info.name != nil {
+          (labels.verb, auditVerb) = ("GET", "get")
+        } else if Query.isWatch(head) {
+          (labels.verb, auditVerb) = ("WATCH", "watch")
+          isWatch = true
+        } else {
+          (labels.verb, auditVerb) = ("LIST", "list")
+        }
+      case "POST": auditVerb = "create"
+      case "PUT": auditVerb = "update"
+      case "PATCH":
+        auditVerb = "patch"
+        let type = head.headers["Content-Type"] ?? ""
+        if type.hasPrefix("application/apply-patch") { labels.verb = "APPLY" }
+      case "DELETE":
+        if info.name == nil {
+          (labels.verb, auditVerb) = ("DELETECOLLECTION", "deletecollection")
+        } else {
+          auditVerb = "delete"
+        }
+      default:
+        labels.verb = "other"
+      }
+      if info.name != nil || method == "POST" {
+        labels.scope = "resource"
+      } else if info.namespace != nil {
+        labels.scope = "namespace"
+      } else {
+        labels.scope = "cluster"
+      }
+    } else {
+      switch head.path {
+      case "/healthz", "/livez", "/readyz":
+        labels.subresource = head.path
+        labels.component = ""
+      default: break
+      }
+      if !["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
+        labels.verb = "other"
+      } else if method == "HEAD" {
+        labels.verb = "GET"
+      }
+    }
+    return Exchange(
+      labels: labels, auditVerb: auditVerb, info: info, isWatch: isWatch,
+      isExempt: exemptPaths.contains(head.path), user: .anonymous,
+      remote: "", method: method, target: head.target,
+      userAgent: head.headers["User-Agent"], auditID: nil, started: 0, received: 0)
+  }
+
+  /// Names every client shares when it brings no credentials: `system:anonymous`, and
+  /// `system:unsecured`, the identity of every request while authentication is off.
+  static let sharedNames: Set<String> = [UserInfo.anonymous.name, "system:unsecured"]
+
+  /// The fairness key: the user name; clients sharing one of `sharedNames` are told apart by
+  /// their address.
+  static func identity(_ user: UserInfo, remote: String) -> String {
+    sharedNames.contains(user.name) ? user.name + "@" + host(of: remote) : user.name
+  }
+
+  /// kube never rejects `system:masters` for in-flight limits; with authentication off every
+  /// request is in that group, so the exception holds only for credentialed administrators.
+  static func isPrivileged(_ user: UserInfo) -> Bool {
+    user.isMember(of: "system:masters") && !sharedNames.contains(user.name)
+  }
+
+  /// `host:port` or `[v6]:port` → the host.
+  static func host(of remote: String) -> String {
+    if remote.hasPrefix("["), let close = remote.firstIndex(of: "]") {
+      return String(remote[remote.index(after: remote.startIndex)..<close])
+    }
+    if let colon = remote.lastIndex(of: ":") { return String(remote[..<colon]) }
+    return remote
+  }
+
+  static func milliseconds(_ seconds: Double) -> String {
+    let micros = Int((seconds * 1e6).rounded())
+    let whole = micros / 1000
+    let frac = micros % 1000
+    let pad = frac < 10 ? "00" : frac < 100 ? "0" : ""
+    return "\(whole).\(pad)\(frac)ms"
+  }
+
+  /// kube-apiserver's max-in-flight rejection, byte for byte (`tooManyRequests` in
+  /// `server/filters/maxinflight.go`: `http.Error`, so plain text, plus `Retry-After: 1`).
+  static func tooManyRequests(auditID: String?) -> HTTPResponse {
+    var headers = [("Retry-After", "1"), ("X-Content-Type-Options", "nosniff")]
+    if let auditID { headers.append(("Audit-Id", auditID)) }
+    return HTTPResponse(
+      status: 429, contentType: "text/plain; charset=utf-8", body: tooManyRequestsBody,
+      headers: headers)
+  }
+
+  // MARK: Metrics
+
+  private func register(in registry: MetricsRegistry) {
+    let requests = self.requests
+    let watchers = self.watchers
+    let limiter = self.limiter
+    let audit = self.audit
+    registry.register { requests.families() }
+    registry.register {
+      var inflight = MetricFamily(
+        name: "apiserver_current_inflight_requests",
+        help: "Number of requests in flight now, per request kind (readOnly, mutating).",
+        type: .gauge)
+      var dropped = MetricFamily(
+        name: "apiserver_dropped_requests_total",
+        help:
+          "Number of requests dropped with 'Try again later' response, per request kind (readOnly, mutating).",
+        type: .counter)
+      for kind in [InflightLimiter.Kind.mutating, .readOnly] {
+        inflight.samples.append(
+          MetricSample(
+            labels: [("request_kind", kind.rawValue)], value: Double(limiter.inflight(kind))))
+        dropped.samples.append(
+          MetricSample(
+            labels: [("request_kind", kind.rawValue)], value: Double(limiter.rejected(kind))))
+      }
+      var families = [inflight, dropped, watchers.family()]
+      if let audit {
+        families.append(
+          .single(
+            "its_audit_events_total", help: "Audit events written to the audit log.",
+            type: .counter,
+            Double(audit.written)))
+        families.append(
+          .single(
+            "its_audit_events_dropped_total",
+            help: "Audit events dropped because the audit writer could not keep up.",
+            type: .counter, Double(audit.dropped)))
+      }
+      return families
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import Testing
+
+@testable import APIServer
+
+@Suite struct InflightLimiterTests {
+  @Test func budgetsAreSeparateAndSlotsComeBack() {
+    let limiter = InflightLimiter(maxReadOnly: 4, maxMutating: 4)
+    // Four identities, one slot each: the read-only budget fills up.
+    let held = (0..<4).compactMap { limiter.acquire(.readOnly, identity: "u\($0)") }
+    #expect(held.count == 4)
+    #expect(limiter.acquire(.readOnly, identity: "u9") == nil)
+    #expect(limiter.rejected(.readOnly) == 1)
+    // The mutating budget is untouched.
+    #expect(limiter.acquire(.mutating, identity: "u9") != nil)
+    held[0].release()
+    held[0].release()  // a second release gives nothing back twice
+    #expect(limiter.inflight(.readOnly) == 3)
+    #expect(limiter.acquire(.readOnly, identity: "u9") != nil)
+    #expect(limiter.acquire(.readOnly, identity: "u8") == nil)
+  }
+
+  @Test func aFloodingIdentityLeavesRoomForANewcomer() {
+    let limiter = InflightLimiter(maxReadOnly: 8, maxMutating: 8)
+    var flood: [InflightLimiter.Ticket] = []
+    while let t = limiter.acquire(.readOnly, identity: "noisy") { flood.append(t) }
+    // A quarter (2 of 8) is held back from a lone identity.
+    #expect(flood.count == 6)
+    // Someone else is served at once.
+    let other = limiter.acquire(.readOnly, identity: "quiet")
+    #expect(other != nil)
+    // With two holders each share is (8 - 2) / 2 = 3: the noisy one gets nothing more until it
+    // is below its share, while the quiet one may grow to its share.
+    for t in flood.prefix(3) { t.release() }
+    #expect(limiter.acquire(.readOnly, identity: "noisy") == nil)
+    #expect(limiter.acquire(.readOnly, identity: "quiet") != nil)
+    #expect(limiter.acquire(.readOnly, identity: "quiet") != nil)
+    #expect(limiter.acquire(.readOnly, identity: "quiet") == nil)
+    #expect(limiter.held(.readOnly, identity: "noisy") == 3)
+    #expect(limiter.held(.readOnly, identity: "quiet") == 3)
+  }
+
+  @Test func smallestUsefulBudgetStillServesTwoIdentities() {
+    let limiter = InflightLimiter(maxReadOnly: 2, maxMutating: 2)
+    let a = limiter.acquire(.readOnly, identity: "a")
+    #expect(a != nil)
+    #expect(limiter.acquire(.readOnly, identity: "a") == nil)
+    #expect(limiter.acquire(.readOnly, identity: "b") != nil)
+    #expect(limiter.acquire(.readOnly, identity: "c") == nil)
+  }
+
+  @Test func privilegedAndUnlimited() {
+    let limiter = InflightLimiter(maxReadOnly: 1, maxMutating: 0)
+    let first = limiter.acquire(.readOnly, identity: "a")
+    #expect(first != nil)
+    #expect(limiter.acquire(.readOnly, identity: "b") == nil)
+    #expect(limiter.acquire(.readOnly, identity: "admin", privileged: true) != nil)
+    for _ in 0..<1000 { #expect(limiter.acquire(.mutating, identity: "a") != nil) }
+  }
+}
