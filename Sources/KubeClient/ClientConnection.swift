@@ -103,7 +103,6 @@ final class ClientConnection: ClientChannel {
     exchange.attempts += 1
     exchangeSerial += 1
     responseBytes = 0
-    parser.expectingHeadResponse = exchange.request.method == "HEAD"
     let bytes = exchange.request.encoded(authority: authority, userAgent: userAgent)
     if outOffset == out.count {
       out = bytes
@@ -201,9 +200,15 @@ final class ClientConnection: ClientChannel {
       case .bytes(let n):
         responseBytes += n
         do {
-          try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { event in
-            self.deliver(event)
-          }
+          // The parser is a local copy while it runs: `deliver` may start the next exchange
+          // or close the connection, and must not overlap an access to `self.parser`.
+          var p = ResponseParser()
+          swap(&p, &parser)
+          defer { swap(&p, &parser) }
+          try p.feed(
+            UnsafeRawBufferPointer(rebasing: buffer[0..<n]),
+            headRequest: exchange?.request.method == "HEAD"
+          ) { event in self.deliver(event) }
         } catch {
           close(failing: error)
           return
@@ -211,7 +216,10 @@ final class ClientConnection: ClientChannel {
         if closed { return }
       case .endOfFile:
         do {
-          try parser.finish { event in self.deliver(event) }
+          var p = ResponseParser()
+          swap(&p, &parser)
+          defer { swap(&p, &parser) }
+          try p.finish { event in self.deliver(event) }
         } catch {
           close(failing: error)
           return

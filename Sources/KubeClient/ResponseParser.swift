@@ -26,8 +26,6 @@ public struct ResponseParser {
 
   private var state = State.head
   private var line: [UInt8] = []
-  /// The request this response answers was a HEAD (no body whatever the headers say).
-  public var expectingHeadResponse = false
   public let maxHeadBytes: Int
 
   public init(maxHeadBytes: Int = 1 << 20) { self.maxHeadBytes = maxHeadBytes }
@@ -38,9 +36,11 @@ public struct ResponseParser {
     return true
   }
 
-  /// Consumes `buffer`, reporting events to `sink` as they complete.
+  /// Consumes `buffer`, reporting events to `sink` as they complete. `headRequest`: the request
+  /// being answered was a HEAD (its response has no body whatever the headers say).
   public mutating func feed(
-    _ buffer: UnsafeRawBufferPointer, _ sink: (ResponseParserEvent) -> Void
+    _ buffer: UnsafeRawBufferPointer, headRequest: Bool = false,
+    _ sink: (ResponseParserEvent) -> Void
   ) throws(ClientError) {
     var i = 0
     let n = buffer.count
@@ -58,7 +58,7 @@ public struct ResponseParser {
             line.removeAll(keepingCapacity: true)
             sink(.head(status: parsed.status, headers: parsed.headers, keepAlive: parsed.keepAlive))
             var framing = parsed.framing
-            if expectingHeadResponse || parsed.status == 204 || parsed.status == 304
+            if headRequest || parsed.status == 204 || parsed.status == 304
               || (100..<200).contains(parsed.status)
             {
               framing = .fixed(0)

@@ -139,10 +139,10 @@ extension ClusterAgent {
         contentType: OCM.mergePatch)
     ) { [self] result in
       finishedWrite(workName, result) { [self] in
-        guard works[workName] != nil, works[workName]!.countedGeneration != generation else {
-          return
+        if works[workName] != nil {
+          guard works[workName]!.countedGeneration != generation else { return }
+          works[workName]!.countedGeneration = generation
         }
-        works[workName]!.countedGeneration = generation
         if outcome.applied {
           SimulatorStats.bump(stats.worksApplied)
         } else {
@@ -156,7 +156,11 @@ extension ClusterAgent {
   /// Common ending of a work write: adopt the response, count, re-read on 409, forget on 404,
   /// back off on errors, and reconcile again.
   private func finishedWrite(_ workName: String, _ result: ClientResult, onSuccess: () -> Void) {
-    guard works[workName] != nil else { return }
+    guard works[workName] != nil else {
+      // Deleted meanwhile (the DELETED event of the finalizer removal can overtake its response).
+      if case .success(let r) = result, r.status == 200 { onSuccess() }
+      return
+    }
     works[workName]!.writing = false
     works[workName]!.dirty = false
     switch result {

@@ -1,0 +1,32 @@
+import KubeClient
+import Simulator
+import Sockets
+
+/// `itsd serve --simulated-wecs N`: a fleet of simulated WECs run in-process against the
+/// server's own address once it listens, accepting their clusters as an admin would (so the
+/// demo needs no other step). Same agents as `itsd simulate`; see docs/its.md.
+enum InProcessFleet {
+  /// Starts `count` agents against `bound` (a wildcard bind address is reached on loopback).
+  /// Returns nil when `count` is 0.
+  static func start(count: Int, bound: SocketAddress, secure: Bool) throws -> Simulator? {
+    guard count > 0 else { return nil }
+    guard !secure else {
+      throw StartupError(
+        "--simulated-wecs needs plain http for now (the simulator has no TLS client yet)")
+    }
+    var host = bound.host
+    if host == "0.0.0.0" { host = "127.0.0.1" }
+    if host == "::" { host = "::1" }
+    let url = ClientURL(scheme: .http, host: host, port: bound.port)
+    var configuration = SimulatorConfiguration(count: count)
+    configuration.accept = true
+    let simulator: Simulator
+    do {
+      simulator = try Simulator(server: url, configuration: configuration)
+    } catch {
+      throw StartupError("--simulated-wecs: \(error)")
+    }
+    simulator.start()
+    return simulator
+  }
+}
