@@ -80,7 +80,11 @@ extension ClusterAgent {
       writeFinalizers(workName, object, finalizers + [OCM.workFinalizer], adding: true)
       return
     }
-    if WorkStatus.isReported(object) { return }
+    if WorkStatus.isReported(object) {
+      // Settled: keep only what the next decision needs (10,000 agents hold 100,000 works).
+      works[workName]?.object = Self.settled(object)
+      return
+    }
     state.applyScheduled = true
     works[workName] = state
     if config.applyDelayNanos == 0 {
@@ -88,6 +92,21 @@ extension ClusterAgent {
     } else {
       io.after(nanos: config.applyDelayNanos) { [self] in apply(workName) }
     }
+  }
+
+  /// A settled work reduced to its metadata and work-level conditions: enough to tell a newer
+  /// event, the finalizer and the reported generation apart (any change brings the whole object
+  /// again in its event).
+  static func settled(_ object: JSONValue) -> JSONValue {
+    var reduced = JSONObject()
+    if var metadata = object["metadata"]?.objectValue {
+      metadata["managedFields"] = nil
+      reduced["metadata"] = .object(metadata)
+    }
+    if let conditions = object["status"]?["conditions"] {
+      reduced["status"] = .object(JSONObject([("conditions", conditions)]))
+    }
+    return .object(reduced)
   }
 
   /// Adds or removes the cleanup finalizer (sdk-go patcher: merge patch of metadata with uid and
