@@ -150,6 +150,12 @@ final class ClientConnection: ClientChannel {
 
   private func flush() {
     guard let transport, !closed else { return }
+    do {
+      try transport.flushPending()
+    } catch {
+      close(failing: error)
+      return
+    }
     while outOffset < out.count {
       let outcome: WriteOutcome
       do {

@@ -17,6 +17,9 @@ public protocol ClientTransport: AnyObject {
   func write(_ buffer: UnsafeRawBufferPointer) throws(ClientError) -> WriteOutcome
   /// True while the transport itself has bytes to flush (TLS records, handshake).
   var wantsWritable: Bool { get }
+  /// Writes what the transport itself holds (TLS records, handshake messages); called when the
+  /// socket is writable and before new bytes are written.
+  func flushPending() throws(ClientError)
   /// Releases transport state; the connection closes the descriptor afterwards.
   func close()
 }
@@ -51,6 +54,7 @@ public final class PlainTransport: ClientTransport {
   }
 
   public var wantsWritable: Bool { false }
+  public func flushPending() throws(ClientError) {}
   public func close() {}
 }
 

@@ -41,6 +41,9 @@ struct Simulate: ParsableCommand {
   @Option(help: "Seconds between summary lines.") var reportInterval = 10
 
   func validate() throws {
+    guard server != nil || kubeconfig != nil else {
+      throw ValidationError("give --server or --kubeconfig")
+    }
     guard count >= 0 else { throw ValidationError("--count must be ≥ 0") }
     guard (0...1).contains(failRatio) else { throw ValidationError("--fail-ratio must be in 0…1") }
     if let leaseDuration, leaseDuration <= 0 {

@@ -98,6 +98,35 @@ final class WatchStreamTests: XCTestCase {
     }
   }
 
+  /// 429 Too Many Requests is retried after Retry-After, as client-go does.
+  func testTooManyRequestsIsRetried() throws {
+    let calls = Mutex<Int>(0)
+    let server = try ScriptedServer { _ in
+      let n = calls.withLock { c -> Int in
+        c += 1
+        return c
+      }
+      if n == 1 {
+        return (
+          Array(
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 2\r\n\r\n{}".utf8),
+          false
+        )
+      }
+      return (ScriptedServer.json(200, #"{"ok":true}"#), false)
+    }
+    defer { server.close() }
+    let client = try KubeClient(url: ClientURL("http://127.0.0.1:\(server.port)"))
+    defer { client.shutdown() }
+    let start = monotonicNanos()
+    guard case .success(let r) = client.sendAndWait(ClientRequest("POST", "/x", body: [])) else {
+      return XCTFail("request failed")
+    }
+    XCTAssertEqual(r.status, 200)
+    XCTAssertEqual(calls.withLock { $0 }, 2)
+    XCTAssertGreaterThanOrEqual(monotonicNanos() - start, 900_000_000)
+  }
+
   func testConnectionRefusedIsAFailure() throws {
     let client = try KubeClient(url: ClientURL("http://127.0.0.1:1"))
     defer { client.shutdown() }
