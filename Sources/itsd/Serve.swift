@@ -57,6 +57,8 @@ struct Serve: ParsableCommand {
   var maxRequestsInflight: String?
   @Option(help: "Mutating requests in flight (429 past it; 0: no limit). Default 200.")
   var maxMutatingRequestsInflight: String?
+  @Option(help: "Simulated WECs run in-process against this server, accepted. Default 0.")
+  var simulatedWecs: String?
 
   /// The settings after the config file and then the flags are applied.
   func resolvedSettings() throws(SettingsError) -> Settings {
@@ -74,6 +76,7 @@ struct Serve: ParsableCommand {
       ("log-level", logLevel), ("log-format", logFormat), ("audit-log-path", auditLogPath),
       ("max-requests-inflight", maxRequestsInflight),
       ("max-mutating-requests-inflight", maxMutatingRequestsInflight),
+      ("simulated-wecs", simulatedWecs),
     ]
     for case (let key, let value?) in flags { try settings.set(key, value) }
     return settings
@@ -119,7 +122,10 @@ struct Serve: ParsableCommand {
     }
     shutdown.arm { server.shutdown() }
     Log.ready("listening on http://\(bound)")
+    let fleet = try InProcessFleet.start(
+      count: settings.simulatedWECs, bound: bound, secure: false)
     server.waitUntilStopped()
+    fleet?.stop()
     signals.cancel()
     namespaceController.stop()
     garbageCollector.stop()

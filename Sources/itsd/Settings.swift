@@ -24,6 +24,7 @@ struct Settings: Equatable {
   var auditLogPath = ""
   var maxRequestsInflight = 400
   var maxMutatingRequestsInflight = 200
+  var simulatedWECs = 0
 
   /// Every key, in the order of `config/itsd.yaml`.
   static let keys = [
@@ -32,7 +33,7 @@ struct Settings: Equatable {
     "request-head-timeout", "request-body-timeout", "idle-timeout", "shutdown-timeout",
     "max-output-buffer-bytes", "watch-history-size", "watch-history-age",
     "log-level", "log-format", "audit-log-path", "max-requests-inflight",
-    "max-mutating-requests-inflight",
+    "max-mutating-requests-inflight", "simulated-wecs",
   ]
 
   /// Applies one setting given as text. Throws a message naming the key on a bad value.
@@ -73,6 +74,7 @@ struct Settings: Equatable {
     case "audit-log-path": auditLogPath = value
     case "max-requests-inflight":
       maxRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
+    case "simulated-wecs": simulatedWECs = try Self.integer(key, value, in: 0...100_000)
     case "max-mutating-requests-inflight":
       maxMutatingRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
     default:
