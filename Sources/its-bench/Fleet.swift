@@ -41,6 +41,7 @@ struct Fleet: ParsableCommand {
     let hubStart = serverPid.map { ProcessStats.read($0) }
 
     let simulator = try Simulator(server: url, configuration: config, observer: timing)
+    let selfStart = Measure.processCPU()
     let t0 = Measure.now()
     simulator.start()
     defer { simulator.stop() }
@@ -91,6 +92,11 @@ struct Fleet: ParsableCommand {
       ("create→Applied p99", HTTPBench.ms(Measure.percentile(latencies, 0.99))),
       ("create→Applied max", HTTPBench.ms(latencies.last ?? 0)),
       ("agents", simulator.stats.summary),
+      (
+        "its-bench CPU, RSS",
+        fmt(Double(Measure.processCPU() - selfStart) / 1e9, 1) + " s (agents and creator), "
+          + HTTPRSS.mib(Measure.rss())
+      ),
     ]
     if let hubStart, let hubJoined, let hubEnd {
       let joinCPU = Double(hubJoined.cpuNs - hubStart.cpuNs) / 1e9
