@@ -29,6 +29,8 @@ public struct OperationsConfiguration: Sendable {
 /// connection (deferred: when the responder is called; watches: when the stream ends).
 final class RequestMonitor: Sendable {
   static let exemptPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/metrics"]
+  /// Subresources served (anything else is a 404 and not kept as a label value).
+  static let knownSubresources: Set<String> = ["", "status", "finalize", "token", "approval"]
   static let tooManyRequestsBody = Array("Too many requests, please try again later.\n".utf8)
 
   let requests: RequestMetrics
@@ -139,12 +141,16 @@ final class RequestMonitor: Sendable {
   /// Records a finished request: metrics, audit event, debug line.
   private func complete(_ e: Exchange, code: Int, shard: Int, audited: Bool = false) {
     var labels = e.labels
-    if code == 404, let info = e.info,
-      catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
+    if code == 404, let info = e.info {
+      // Unknown resources and subresources get no labels from the URL, so garbage URLs cannot
+      // grow the number of series.
+      if catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
         == nil
-    {
-      // An unknown resource path: no resource labels, so garbage URLs cannot grow the series.
-      labels = RequestLabels(verb: labels.verb == "LIST" ? "GET" : labels.verb)
+      {
+        labels = RequestLabels(verb: labels.verb == "LIST" ? "GET" : labels.verb)
+      } else if !Self.knownSubresources.contains(labels.subresource) {
+        labels.subresource = ""
+      }
     }
     let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
     requests.record(labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)

@@ -83,6 +83,27 @@ private func classify(_ method: String, _ target: String, headers: [(String, Str
     #expect(!RequestMonitor.isPrivileged(unsecured))
   }
 
+  /// 404s for paths the server does not serve keep no labels taken from the URL.
+  @Test func unknownPathsDoNotGrowTheSeries() {
+    let monitor = RequestMonitor(configuration: OperationsConfiguration(), catalog: Catalog())
+    let context = RequestContext(remoteAddress: "127.0.0.1:1", loopIndex: 0)
+    let notFound: (HTTPRequest, RequestInfo?) -> HTTPResponse = { _, _ in
+      HTTPResponse(status: 404, contentType: "application/json", body: [])
+    }
+    for target in [
+      "/api/v1/namespaces/default/configmaps/a/x1", "/api/v1/namespaces/default/configmaps/a/x2",
+      "/apis/nope.example/v1/things1", "/apis/nope.example/v1/things2",
+    ] {
+      let request = HTTPRequest(head: head("GET", target), body: [])
+      _ = monitor.serve(request, context: context, user: .anonymous, route: notFound)
+    }
+    let sub = RequestLabels(
+      verb: "GET", version: "v1", resource: "configmaps", scope: "resource")
+    #expect(monitor.requests.count(sub, code: 404) == 2)
+    #expect(monitor.requests.count(RequestLabels(verb: "GET"), code: 404) == 2)
+    #expect(monitor.requests.families()[0].samples.count == 2)
+  }
+
   /// A request held open (deferred) keeps its slot; the next one from the same client is
   /// answered with kube's exact 429, another client is still served, and metrics, audit and
   /// the slot all settle when the held request completes.
