@@ -49,7 +49,8 @@ let package = Package(
       swiftSettings: strict),
 
     // Kubernetes semantics and the REST tier.
-    .target(name: "APIMachinery", dependencies: ["JSON", "Store"], swiftSettings: strict),
+    .target(
+      name: "APIMachinery", dependencies: ["JSON", "Store", "Certificates"], swiftSettings: strict),
     .target(
       name: "APIServer",
       dependencies: [

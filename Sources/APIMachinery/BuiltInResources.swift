@@ -44,5 +44,5 @@ public enum BuiltInResources {
   public static let all: [ResourceDefinition] =
     [
       namespace, configMap, secret, event, lease, eventsV1, customResourceDefinition,
-    ] + RBACResources.all
+    ] + RBACResources.all + [CertificateSigningRequests.definition]
 }

@@ -175,7 +175,7 @@ public struct ManagedFields: Sendable, Equatable {
       }
       let stripped = set.subtracting(Self.stripped)
       return r.hasStatusSubresource ? stripped.removingPrefixes(statusPrefix) : stripped
-    case .status:
+    case .status, .approval:
       return set.filtered(toPrefixes: statusPrefix)
     case .finalize:
       return set.subtracting(stripped)
@@ -193,6 +193,7 @@ public struct ManagedFields: Sendable, Equatable {
     case .main: return ""
     case .status: return "status"
     case .finalize: return "finalize"
+    case .approval: return "approval"
     }
   }
 

@@ -29,6 +29,8 @@ public enum Subresource: Sendable, Equatable {
   case status
   /// Namespace `/finalize`.
   case finalize
+  /// CertificateSigningRequest `/approval` (only the Approved/Denied conditions change).
+  case approval
 }
 
 /// The outcome of a write: the committed version, or (for `dryRun`) what would have been, with
@@ -118,6 +120,7 @@ public final class Registry: Sendable {
   public init(store: Store, catalog: Catalog) {
     self.store = store
     self.catalog = catalog
+    CertificateAdmission.register(on: self)  // kube's built-in CSR admission plug-ins
   }
 
   public func key(_ r: ResourceDefinition, _ namespace: String, _ name: String) -> ObjectKey {
@@ -206,7 +209,8 @@ public final class Registry: Sendable {
     object["metadata"] = .object(meta)
     setTypeMeta(&object, r)
     let warnings = try Schema.apply(r, to: &object, mode: options.fieldValidation)
-    let strategy = Strategy(definition: r)
+    let strategy = Strategy(definition: r, user: options.user)
+    try strategy.checkEncoding(object)
     strategy.prepareForCreate(&object)
     Defaulting.apply(r.schema, to: &object)
     let attributes = AdmissionAttributes(
@@ -324,6 +328,7 @@ public final class Registry: Sendable {
         var object = try produce(current)
         let requestedManagedFields = object["metadata"]?["managedFields"]
         warnings = try Schema.apply(r, to: &object, mode: options.fieldValidation)
+        try strategy.checkEncoding(object)
         switch subresource {
         case .main:
           strategy.prepareForUpdate(&object, old: old)
@@ -331,6 +336,8 @@ public final class Registry: Sendable {
           object = strategy.prepareForStatusUpdate(object, old: old)
         case .finalize:
           object = strategy.prepareForFinalize(object, old: old)
+        case .approval:
+          object = strategy.prepareForApprovalUpdate(object, old: old)
         }
         let oldMeta = old["metadata"]?.objectValue ?? JSONObject()
         var meta = object["metadata"]?.objectValue ?? JSONObject()
@@ -384,7 +391,8 @@ public final class Registry: Sendable {
           options: options)
         try Schema.check(r, object, name: name)
         let causes =
-          strategy.validateUpdate(object, old: old) + strategy.validate(object, name: name)
+          strategy.validateUpdate(object, old: old, subresource: subresource)
+          + strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
         try admission.validate(object, old: old, attributes)
         if options.dryRun {

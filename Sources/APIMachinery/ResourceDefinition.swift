@@ -19,6 +19,8 @@ public struct ResourceDefinition: Sendable {
   public var namespaced: Bool
   /// The kind has a `/status` subresource (main writes ignore status, status writes ignore the rest).
   public var hasStatusSubresource: Bool
+  /// The kind has an `/approval` subresource (CertificateSigningRequest: only conditions change).
+  public var hasApprovalSubresource = false
   /// Extra columns for Table output (CRD `additionalPrinterColumns`).
   public var printerColumns: [PrinterColumn]
   /// OpenAPI v3 schema of the kind (for defaults, pruning and `/openapi/v3`), if known.

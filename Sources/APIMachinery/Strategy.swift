@@ -5,12 +5,22 @@ import JSON
 /// resources all share the generic behaviour.
 struct Strategy {
   let definition: ResourceDefinition
+  /// The requester of the write (CertificateSigningRequest creation records it).
+  var user: UserInfo? = nil
 
   private var isNamespace: Bool { definition.group.isEmpty && definition.plural == "namespaces" }
   private var isConfigMap: Bool { definition.group.isEmpty && definition.plural == "configmaps" }
   private var isSecret: Bool { definition.group.isEmpty && definition.plural == "secrets" }
   private var isCRD: Bool {
     definition.group == "apiextensions.k8s.io" && definition.plural == "customresourcedefinitions"
+  }
+  private var isCSR: Bool {
+    definition.group == "certificates.k8s.io" && definition.plural == "certificatesigningrequests"
+  }
+
+  /// Body fields that must decode before anything else (400 when they do not).
+  func checkEncoding(_ object: JSONObject) throws(APIError) {
+    if isCSR { try CertificateSigningRequestRules.checkEncoding(object) }
   }
 
   // MARK: Create / update
@@ -38,6 +48,7 @@ struct Strategy {
       object["status"] = nil
       CustomResources.setDefaults(&object)
     }
+    if isCSR { CertificateSigningRequestRules.prepareForCreate(&object, user: user) }
   }
 
   /// What the round trip through kube's typed structs does to ConfigMaps and Secrets: Secret
@@ -81,14 +92,21 @@ struct Strategy {
     }
     normalizeBuiltIn(&object)
     if isCRD { CustomResources.setDefaults(&object) }
+    if isCSR { CertificateSigningRequestRules.prepareForUpdate(&object, old: old) }
   }
 
   /// A `/status` write: the stored object with only `status` taken from the request
   /// (Namespace status writes also keep `spec`).
   func prepareForStatusUpdate(_ object: JSONObject, old: JSONObject) -> JSONObject {
+    if isCSR { return CertificateSigningRequestRules.prepareForStatusUpdate(object, old: old) }
     var result = old
     result["status"] = object["status"]
     return result
+  }
+
+  /// A CertificateSigningRequest `/approval` write: only `status.conditions` changes.
+  func prepareForApprovalUpdate(_ object: JSONObject, old: JSONObject) -> JSONObject {
+    CertificateSigningRequestRules.prepareForApprovalUpdate(object, old: old)
   }
 
   /// A Namespace `/finalize` write: only `spec.finalizers` changes.
@@ -116,7 +134,7 @@ struct Strategy {
   func validate(_ object: JSONObject, name: String) -> [APIError.Cause] {
     var causes: [APIError.Cause] = []
     let nameProblems =
-      RBACValidation.isRBAC(definition)
+      RBACValidation.isRBAC(definition) || isCSR  // CSR names are free-form in kube
       ? []
       : isNamespace
         ? NameValidation.labelProblems(name) : NameValidation.subdomainProblems(name)
@@ -128,13 +146,20 @@ struct Strategy {
     causes += Self.validateAnnotations(meta["annotations"])
     if isConfigMap || isSecret { causes += validateData(object) }
     if isCRD { causes += CustomResources.validate(object, name: name) }
+    if isCSR { causes += CertificateSigningRequestRules.validate(object) }
     causes += RBACValidation.validate(object, definition: definition)
     return causes
   }
 
   /// Update-only rules (`ValidateConfigMapUpdate`, `ValidateSecretUpdate`): once `immutable` is
   /// set, it and the data stay; a Secret's `type` never changes.
-  func validateUpdate(_ object: JSONObject, old: JSONObject) -> [APIError.Cause] {
+  func validateUpdate(_ object: JSONObject, old: JSONObject, subresource: Subresource = .main)
+    -> [APIError.Cause]
+  {
+    if isCSR {
+      return CertificateSigningRequestRules.validateUpdate(
+        object, old: old, subresource: subresource)
+    }
     if RBACValidation.isRBAC(definition) {
       return RBACValidation.validateUpdate(object, old: old, definition: definition)
     }

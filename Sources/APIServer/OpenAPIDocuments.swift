@@ -374,6 +374,12 @@ enum OpenAPIDocuments {
         parameters: listParameters, responses: responses([("200", "OK")], listRef))
       result.append(("\(base)/\(r.plural)", .object(all)))
     }
+    if r.hasApprovalSubresource {
+      var approval = readReplacePatch(
+        suffix: "Approval", subject: "approval of the specified \(r.kind)")
+      approval["parameters"] = .array([nameParameter, pretty])
+      result.append(("\(collectionPath)/{name}/approval", .object(approval)))
+    }
     if r.hasStatusSubresource {
       var status = readReplacePatch(suffix: "Status", subject: "status of the specified \(r.kind)")
       status["parameters"] = .array(

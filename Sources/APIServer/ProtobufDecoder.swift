@@ -80,9 +80,11 @@ enum ProtobufDecoder {
         if f == 1 { object["metadata"] = try objectMeta(b) }
         if f == 2 { object["spec"] = try reviewSpec(b, rules: kind == "SelfSubjectRulesReview") }
       }
+    case ("certificates.k8s.io/v1", "CertificateSigningRequest"):
+      try certificateSigningRequest(&object, &r)
     default:
       throw APIError.unsupportedMediaType(
-        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is accepted for Namespace, ConfigMap, Secret and self-subject reviews)"
+        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is accepted for Namespace, ConfigMap, Secret, CertificateSigningRequest and self-subject reviews)"
       )
     }
     return .object(object)
@@ -90,7 +92,7 @@ enum ProtobufDecoder {
 
   // MARK: Messages
 
-  private static func objectMeta(_ bytes: ArraySlice<UInt8>) throws(APIError) -> JSONValue {
+  static func objectMeta(_ bytes: ArraySlice<UInt8>) throws(APIError) -> JSONValue {
     var meta = JSONObject()
     var labels = JSONObject()
     var annotations = JSONObject()
@@ -169,7 +171,7 @@ enum ProtobufDecoder {
     return .object(o)
   }
 
-  private static func mapEntry(_ bytes: ArraySlice<UInt8>) throws(APIError) -> (
+  static func mapEntry(_ bytes: ArraySlice<UInt8>) throws(APIError) -> (
     String, ArraySlice<UInt8>
   ) {
     var key = ""
@@ -182,7 +184,7 @@ enum ProtobufDecoder {
     return (key, value)
   }
 
-  private static func string(_ b: ArraySlice<UInt8>) -> String {
+  static func string(_ b: ArraySlice<UInt8>) -> String {
     String(decoding: b, as: UTF8.self)
   }
 

@@ -98,6 +98,7 @@ struct ResourceHandler: Sendable {
     switch info.subresource {
     case nil: return .main
     case "status" where r.hasStatusSubresource: return .status
+    case "approval" where r.hasApprovalSubresource: return .approval
     case "finalize" where r.group.isEmpty && r.plural == "namespaces": return .finalize
     default: throw APIError.pathNotFound
     }

@@ -155,6 +155,32 @@ enum TableConverter {
           $0["metadata"]?["name"] ?? ""
         },
       ]
+    case ("certificates.k8s.io", "certificatesigningrequests"):
+      // `printCertificateSigningRequest`: requester, requested duration, condition summary.
+      func column(
+        _ title: String, _ description: String, _ cell: @escaping (JSONValue) -> JSONValue
+      )
+        -> Column
+      {
+        Column(definition: def(title, "string", "", description, 0), cell: cell)
+      }
+      return [
+        name, age,
+        column("SignerName", "signerName indicates the requested signer, and is a qualified name.")
+        {
+          .string($0["spec"]?["signerName"]?.stringValue ?? "<none>")
+        },
+        column("Requestor", "username contains the name of the user that created the request.") {
+          $0["spec"]?["username"] ?? ""
+        },
+        column("RequestedDuration", "expirationSeconds is the requested duration of validity.") {
+          guard let seconds = $0["spec"]?["expirationSeconds"]?.int64Value else { return "<none>" }
+          return .string(Self.humanDuration(seconds))
+        },
+        column("Condition", "conditions applied to the request (Approved, Denied, Failed).") {
+          .string(CertificateSigningRequests.conditionSummary($0))
+        },
+      ]
     case ("apiextensions.k8s.io", "customresourcedefinitions"):
       // The default table convertor: the creation time as RFC 3339, not humanized.
       let created = Column(definition: def("Created At", "date", "", ageDescription, 0)) {
