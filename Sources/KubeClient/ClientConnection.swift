@@ -55,7 +55,7 @@ final class ClientConnection: ClientChannel {
   private let transportFactory: ClientTransportFactory
   private let serverName: String
   private let authority: String
-  private let userAgent: String
+  private let fixedHeaders: String
   private var transport: ClientTransport?
   private var parser = ResponseParser()
   private var out: [UInt8] = []
@@ -78,12 +78,12 @@ final class ClientConnection: ClientChannel {
 
   init(
     loop: ClientLoop, address: ResolvedAddress, serverName: String, authority: String,
-    userAgent: String, transportFactory: ClientTransportFactory
+    fixedHeaders: String, transportFactory: ClientTransportFactory
   ) throws(ClientError) {
     self.loop = loop
     self.serverName = serverName
     self.authority = authority
-    self.userAgent = userAgent
+    self.fixedHeaders = fixedHeaders
     self.transportFactory = transportFactory
     fd = try address.startConnect()
     interest = ITS_EPOLLIN | ITS_EPOLLOUT | ITS_EPOLLRDHUP
@@ -103,7 +103,7 @@ final class ClientConnection: ClientChannel {
     exchange.attempts += 1
     exchangeSerial += 1
     responseBytes = 0
-    let bytes = exchange.request.encoded(authority: authority, userAgent: userAgent)
+    let bytes = exchange.request.encoded(authority: authority, fixedHeaders: fixedHeaders)
     if outOffset == out.count {
       out = bytes
       outOffset = 0

@@ -19,9 +19,10 @@ public struct ClientRequest: Sendable {
     self.headers = headers
   }
 
-  /// The request on the wire (HTTP/1.1, keep-alive, body with Content-Length).
-  func encoded(authority: String, userAgent: String) -> [UInt8] {
-    var head = "\(method) \(path) HTTP/1.1\r\nHost: \(authority)\r\nUser-Agent: \(userAgent)\r\n"
+  /// The request on the wire (HTTP/1.1, keep-alive, body with Content-Length); `fixedHeaders`
+  /// are complete header lines sent with every request (User-Agent, Authorization).
+  func encoded(authority: String, fixedHeaders: String) -> [UInt8] {
+    var head = "\(method) \(path) HTTP/1.1\r\nHost: \(authority)\r\n" + fixedHeaders
     head += "Accept: application/json\r\n"
     for (name, value) in headers { head += "\(name): \(value)\r\n" }
     if let body {

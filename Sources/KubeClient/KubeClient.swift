@@ -16,20 +16,22 @@ public final class KubeClient: Sendable {
   public let loops: [ClientLoop]
   let address: ResolvedAddress
   let transportFactory: ClientTransportFactory
-  let userAgent: String
+  /// `User-Agent` and, with a bearer token, `Authorization` lines sent with every request.
+  let fixedHeaders: String
   private let nextLoop = Atomic<Int>(0)
   private let stopped = Atomic<Bool>(false)
 
   /// - Parameters:
   ///   - loopCount: epoll threads.
   ///   - connectionsPerLoop: keep-alive connections for unary requests, per loop.
-  ///   - requestTimeout: a unary request without a complete response by then fails (`.timedOut`).
+  ///   - requestTimeoutSeconds: a unary request without a complete response by then fails (`.timedOut`).
   ///   - transport: the byte stream for each connection; `nil` means plain TCP, which only
   ///     `http://` URLs accept (https needs a TLS factory).
+  ///   - bearerToken: sent as `Authorization: Bearer …` (a kubeconfig user's `token`).
   public init(
     url: ClientURL, loopCount: Int = 1, connectionsPerLoop: Int = 32,
     requestTimeoutSeconds: Int = 60, transport: ClientTransportFactory? = nil,
-    userAgent: String = "itsd-client"
+    userAgent: String = "itsd-client", bearerToken: String? = nil
   ) throws(ClientError) {
     if url.scheme == .https && transport == nil {
       throw ClientError.connectFailed(
@@ -38,7 +40,9 @@ public final class KubeClient: Sendable {
     self.url = url
     self.address = try ResolvedAddress(host: url.host, port: url.port)
     self.transportFactory = transport ?? PlainTransportFactory()
-    self.userAgent = userAgent
+    var fixed = "User-Agent: \(userAgent)\r\n"
+    if let bearerToken { fixed += "Authorization: Bearer \(bearerToken)\r\n" }
+    self.fixedHeaders = fixed
     var loops: [ClientLoop] = []
     for i in 0..<max(1, loopCount) { loops.append(try ClientLoop(index: i)) }
     self.loops = loops
@@ -53,7 +57,7 @@ public final class KubeClient: Sendable {
       ) { (loop) throws(ClientError) in
         try ClientConnection(
           loop: loop, address: address, serverName: host, authority: authority,
-          userAgent: userAgent, transportFactory: factory)
+          fixedHeaders: fixed, transportFactory: factory)
       }
       loop.start()
     }
@@ -118,7 +122,7 @@ public final class KubeClient: Sendable {
     do {
       let c = try ClientConnection(
         loop: loop, address: address, serverName: url.host, authority: url.authority,
-        userAgent: userAgent, transportFactory: transportFactory)
+        fixedHeaders: fixedHeaders, transportFactory: transportFactory)
       c.start(Exchange(request: request, sink: .stream(receiver)), timeoutNanos: nil)
       return c
     } catch {

@@ -19,13 +19,14 @@ public final class Simulator: Sendable {
 
   public init(
     server: ClientURL, configuration: SimulatorConfiguration,
-    transport: ClientTransportFactory? = nil, observer: SimulatorObserver? = nil
+    transport: ClientTransportFactory? = nil, bearerToken: String? = nil,
+    observer: SimulatorObserver? = nil
   ) throws(ClientError) {
     self.configuration = configuration
     let client = try KubeClient(
       url: server, loopCount: configuration.loopCount,
       connectionsPerLoop: configuration.connectionsPerLoop, transport: transport,
-      userAgent: "itsd-simulate/registration-and-work-agent")
+      userAgent: "itsd-simulate/registration-and-work-agent", bearerToken: bearerToken)
     self.client = client
     let sharedWatches = configuration.usesSharedWatches
     var agents: [ClusterAgent] = []

@@ -26,7 +26,10 @@ struct Simulate: ParsableCommand {
   @Option(help: "Delay before a ManifestWork is reported applied (e.g. 0s, 500ms, 2s).")
   var applyDelay = "0s"
   @Option(help: "Fraction of manifests that fail to apply (0…1).") var failRatio = 0.0
-  @Option(help: "kubeconfig with the server to use (credentials need TLS, not available yet).")
+  @Option(
+    help:
+      "kubeconfig: its current context's server and user token (client certificates need TLS, not available yet)."
+  )
   var kubeconfig: String?
   @Flag(help: "Also accept the clusters as a hub admin would (spec.hubAcceptsClient: true).")
   var accept = false
@@ -63,7 +66,8 @@ struct Simulate: ParsableCommand {
     let stop = Semaphore()
     let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { _ in stop.signal() }
     defer { signals.cancel() }
-    let url = try ClientURL(try serverURL())
+    let credentials = try kubeconfig.map { try Kubeconfig.load(path: $0) }
+    let url = try ClientURL(try serverURL(credentials))
     var config = SimulatorConfiguration(count: count)
     config.namePrefix = namePrefix
     config.firstIndex = firstIndex
@@ -78,7 +82,8 @@ struct Simulate: ParsableCommand {
     config.startRate = startRate
     let needed = (config.usesSharedWatches ? 2 : 2 * count) + loops * connections + 64
     FileLimit.raise(toward: needed)
-    let simulator = try Simulator(server: url, configuration: config)
+    let simulator = try Simulator(
+      server: url, configuration: config, bearerToken: credentials?.token)
     SimulateLog.line(
       "simulating \(count) WECs against \(url) (\(config.usesSharedWatches ? "shared" : "per-agent") watches)"
     )
@@ -96,32 +101,10 @@ struct Simulate: ParsableCommand {
   }
 
   /// --server, else the kubeconfig's current-context server.
-  private func serverURL() throws -> String {
+  private func serverURL(_ kubeconfig: Kubeconfig?) throws -> String {
     if let server { return server }
     guard let kubeconfig else { throw ValidationError("give --server or --kubeconfig") }
-    return try Self.kubeconfigServer(path: kubeconfig)
-  }
-
-  static func kubeconfigServer(path: String) throws -> String {
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw ValidationError("cannot read --kubeconfig \(path): \(error.localizedDescription)")
-    }
-    guard let doc = try Yams.load(yaml: text) as? [String: Any] else {
-      throw ValidationError("--kubeconfig \(path) is not a kubeconfig")
-    }
-    let contexts = doc["contexts"] as? [[String: Any]] ?? []
-    let current = doc["current-context"] as? String
-    let context = contexts.first { ($0["name"] as? String) == current } ?? contexts.first
-    let clusterName = (context?["context"] as? [String: Any])?["cluster"] as? String
-    let clusters = doc["clusters"] as? [[String: Any]] ?? []
-    let cluster = clusters.first { ($0["name"] as? String) == clusterName } ?? clusters.first
-    guard let server = (cluster?["cluster"] as? [String: Any])?["server"] as? String else {
-      throw ValidationError("--kubeconfig \(path) names no cluster server")
-    }
-    return server
+    return kubeconfig.server
   }
 
   static func parseLabels(_ text: String?) throws -> [(String, String)] {

@@ -179,10 +179,12 @@ def test_hundred_wecs_thousand_works(start_itsd, simulate, tmp_path):
     assert "joined=100" in summary and "works applied=1000" in summary and "finalized=1000" in summary, summary
 
 
-def test_fail_ratio_reports_failed_manifests(start_itsd, simulate):
+def test_fail_ratio_and_shared_watches(start_itsd, simulate):
     srv = start_itsd()
     api = Api(srv.port)
-    simulate("--server", srv.url, "--count", "2", "--name-prefix", "bad", "--accept",
+    # Shared watches (what fleets above 2,000 agents use): one ManagedCluster and one
+    # all-namespaces ManifestWork watch, demultiplexed to the agents.
+    simulate("--server", srv.url, "--count", "2", "--name-prefix", "bad", "--accept", "--shared-watches",
              "--fail-ratio", "1", "--apply-delay", "200ms", "--lease-duration", "20")
     assert wait_for(lambda: all(joined_and_available(c) for c in api.ok("GET", MCL)["items"])
                     and len(api.ok("GET", MCL)["items"]) == 2, 20, 0.2)
@@ -203,6 +205,9 @@ def test_fail_ratio_reports_failed_manifests(start_itsd, simulate):
     m = w["status"]["resourceStatus"]["manifests"][0]["conditions"][0]
     assert (m["status"], m["reason"]) == ("False", "AppliedManifestFailed")
     assert m["message"].startswith("Failed to apply manifest: ")
+    # Deletion completes through the shared watch too (the agent removes its finalizer).
+    api.ok("DELETE", path)
+    assert wait_for(lambda: api.get(path).status == 404, 10, 0.1), api.get(path)
 
 
 def test_serve_with_simulated_wecs(start_itsd, tmp_path):
