@@ -72,7 +72,7 @@ let package = Package(
       name: "itsd",
       dependencies: [
         "APIServer", "HTTPServer", "Hub", "APIMachinery", "Store", "JSON", "Sockets", "COpenSSL",
-        "CZlib", "Observability", "KubeClient", "Simulator",
+        "CZlib", "Observability", "KubeClient", "Simulator", "Certificates",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
       ],

@@ -6,5 +6,5 @@ struct ITSD: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "itsd",
     abstract: "A KubeStellar Inventory and Transport Space (ITS) in one binary.",
-    subcommands: [Serve.self, Simulate.self, Version.self])
+    subcommands: [Serve.self, Simulate.self, Accept.self, Version.self])
 }
