@@ -35,7 +35,7 @@ let package = Package(
     .target(name: "HTTP1", swiftSettings: strict),
     .target(
       name: "HTTPServer",
-      dependencies: ["Sockets", "HTTP1", "CLinuxShims", "COpenSSL", "CZlib"],
+      dependencies: ["Sockets", "HTTP1", "CLinuxShims", "COpenSSL", "CZlib", "Certificates"],
       swiftSettings: strict),
 
     // Data and storage.
@@ -90,7 +90,8 @@ let package = Package(
     .testTarget(
       name: "CertificatesTests", dependencies: ["Certificates"], swiftSettings: strict),
     .testTarget(
-      name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Sockets", "CZlib"],
+      name: "HTTPServerTests",
+      dependencies: ["HTTPServer", "HTTP1", "Sockets", "CZlib", "Certificates"],
       swiftSettings: strict),
     .testTarget(
       name: "APIMachineryTests", dependencies: ["APIMachinery", "Store", "JSON"],

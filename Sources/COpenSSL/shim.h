@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 // MARK: Memory BIOs
 
@@ -58,9 +59,14 @@ static inline int its_ssl_ctx_add_chain_cert(SSL_CTX *ctx, X509 *cert) {
   return (int)SSL_CTX_add1_chain_cert(ctx, cert);
 }
 
-static inline void its_ssl_ctx_set_modes(SSL_CTX *ctx) {
+/// Options and modes every itsd TLS context uses: no compression, no renegotiation, the
+/// server's cipher order, no session tickets, buffers released when idle.
+static inline void its_ssl_ctx_set_defaults(SSL_CTX *ctx) {
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
+  SSL_CTX_set_num_tickets(ctx, 0);
 }
 
 static inline int its_ssl_set_sni(SSL *ssl, const char *name) {
@@ -187,6 +193,33 @@ static inline int its_x509_name_add(X509_NAME *name, int nid, const char *value,
 /// A name printed as RFC 2253 text ("CN=itsd-ca,O=x") into a memory BIO the caller reads.
 static inline int its_x509_name_print_rfc2253(BIO *out, const X509_NAME *name) {
   return X509_NAME_print_ex(out, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+}
+
+/// The subjectAltName entries of `cert` as lines "DNS:name" / "IP:address" (inet_ntop form)
+/// written to `out`. Returns the number of entries written (other kinds are skipped).
+static inline int its_x509_write_alt_names(X509 *cert, BIO *out) {
+  GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+  if (names == NULL) return 0;
+  int written = 0;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+    const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_DNS) {
+      BIO_printf(out, "DNS:%.*s\n", ASN1_STRING_length(name->d.dNSName),
+                 (const char *)ASN1_STRING_get0_data(name->d.dNSName));
+      written++;
+    } else if (name->type == GEN_IPADD) {
+      char text[INET6_ADDRSTRLEN];
+      int length = ASN1_STRING_length(name->d.iPAddress);
+      const unsigned char *bytes = ASN1_STRING_get0_data(name->d.iPAddress);
+      int family = length == 4 ? AF_INET : length == 16 ? AF_INET6 : 0;
+      if (family != 0 && inet_ntop(family, bytes, text, sizeof text) != NULL) {
+        BIO_printf(out, "IP:%s\n", text);
+        written++;
+      }
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return written;
 }
 
 /// The number of entries in a certificate stack (a macro-generated inline in OpenSSL).

@@ -89,6 +89,20 @@ public final class Certificate: @unchecked Sendable {
     return String(cString: hex).lowercased()
   }
 
+  /// The subjectAltName DNS names, in order.
+  public var dnsNames: [String] { alternativeNames(prefix: "DNS:") }
+
+  /// The subjectAltName IP addresses in canonical text (`127.0.0.1`, `::1`), in order.
+  public var ipAddresses: [String] { alternativeNames(prefix: "IP:") }
+
+  private func alternativeNames(prefix: String) -> [String] {
+    let text =
+      (try? MemoryBIO.writing(
+        { its_x509_write_alt_names(pointer, $0) >= 0 }, failure: "cannot read names")) ?? []
+    return String(decoding: text, as: UTF8.self).split(separator: "\n")
+      .filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+  }
+
   /// True when basicConstraints says CA:TRUE.
   public var isCA: Bool { X509_check_ca(pointer) != 0 }
 

@@ -4,9 +4,9 @@
 
 /// Validation of names that go into a certificate's subjectAltName, so nothing a caller passes
 /// can smuggle extra entries into OpenSSL's comma-separated extension syntax.
-enum SubjectAlternativeNames {
+public enum SubjectAlternativeNames {
   /// Letters, digits, `-` and `.` in non-empty labels, optionally starting with `*.`.
-  static func isValidDNSName(_ name: String) -> Bool {
+  public static func isValidDNSName(_ name: String) -> Bool {
     var rest = Substring(name)
     if rest.hasPrefix("*.") { rest = rest.dropFirst(2) }
     guard !rest.isEmpty, rest.utf8.count <= 253 else { return false }
@@ -23,8 +23,18 @@ enum SubjectAlternativeNames {
   }
 
   /// An IPv4 or IPv6 literal (as `inet_pton` reads it).
-  static func isValidIPAddress(_ address: String) -> Bool {
+  public static func isValidIPAddress(_ address: String) -> Bool {
+    canonicalIPAddress(address) != nil
+  }
+
+  /// An IP literal in the form `Certificate.ipAddresses` reports (`::1`, not `0:0:...:1`).
+  public static func canonicalIPAddress(_ address: String) -> String? {
     var buffer = [UInt8](repeating: 0, count: 16)
-    return inet_pton(AF_INET, address, &buffer) == 1 || inet_pton(AF_INET6, address, &buffer) == 1
+    var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+    for family in [AF_INET, AF_INET6] where inet_pton(family, address, &buffer) == 1 {
+      guard inet_ntop(family, buffer, &text, socklen_t(text.count)) != nil else { return nil }
+      return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+    return nil
   }
 }

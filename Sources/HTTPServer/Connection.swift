@@ -1,4 +1,5 @@
 import CLinuxShims
+import Certificates
 import HTTP1
 import Sockets
 
@@ -43,6 +44,10 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
   private var headStartedAt: Int64
   private var lastReadAt: Int64
   private var lastWriteAt: Int64
+  /// The TLS layer when the server is configured for TLS (nil: plain HTTP).
+  private let tls: TLSTransport?
+  /// TLS was configured but the session could not be created: refuse the connection.
+  private let tlsUnavailable: Bool
 
   private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
   private static let crlf: [UInt8] = [13, 10]
@@ -58,11 +63,19 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     headStartedAt = context.now
     lastReadAt = context.now
     lastWriteAt = context.now
+    if let tlsContext = context.core.configuration.tls {
+      tls = try? TLSTransport(context: tlsContext)
+      tlsUnavailable = tls == nil
+    } else {
+      tls = nil
+      tlsUnavailable = false
+    }
   }
 
   private var configuration: ServerConfiguration { context.core.configuration }
 
   func register() -> Bool {
+    if tlsUnavailable { return false }
     interest = ITS_EPOLLIN | ITS_EPOLLRDHUP
     guard let t = context.loop.register(self, fd: fd, events: interest) else { return false }
     token = t
@@ -105,8 +118,14 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
         let now = monotonicMilliseconds()
         context.now = now
         lastReadAt = now
-        if parser.phase == .idle { headStartedAt = now }
-        parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        if let tls {
+          guard receiveTLS(tls, UnsafeRawBufferPointer(rebasing: buffer[0..<n]), now: now) else {
+            return
+          }
+        } else {
+          if parser.phase == .idle { headStartedAt = now }
+          parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
         if n < buffer.count {
           processRequests()
           return
@@ -114,6 +133,31 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       }
     }
     processRequests()
+  }
+
+  /// TLS: decrypts what arrived into the parser. False when reading must stop (the client
+  /// ended the session, the handshake failed, or it spoke plain HTTP).
+  private func receiveTLS(_ tls: TLSTransport, _ bytes: UnsafeRawBufferPointer, now: Int64) -> Bool
+  {
+    let input = tls.receive(bytes, scratch: context.readBuffer) { plaintext in
+      if parser.phase == .idle { headStartedAt = now }
+      parser.append(plaintext)
+    }
+    switch input {
+    case .open:
+      return true
+    case .closed:
+      processRequests()
+      peerClosed()
+    case .failed:
+      tls.sendPendingAlert(fd: fd)
+      close()
+    case .plainHTTP:
+      keepAlive = false
+      closeAfterFlush = true
+      flush()
+    }
+    return false
   }
 
   /// The client closed its side.
@@ -181,7 +225,9 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       acceptsGzip: Gzip.accepted(by: req.head.headers["Accept-Encoding"]))
     keepAlive = req.head.keepAlive && !context.draining
     let response = context.core.handler.handle(
-      req, context: RequestContext(remoteAddress: peer, loopIndex: context.loop.index))
+      req,
+      context: RequestContext(
+        remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer))
     send(response)
   }
 
@@ -317,19 +363,27 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
 
   private func flush() {
     guard !closed else { return }
-    if !output.isEmpty {
+    if !output.isEmpty || tls?.hasPendingOutput == true {
       do {
-        let before = output.byteCount
-        let done = try output.write(to: fd)
-        if output.byteCount != before { lastWriteAt = context.now }
+        let before = output.byteCount + (tls?.pendingOutputCount ?? 0)
+        let done: Bool
+        if let tls {
+          done = try tls.flush(&output, fd: fd, scratch: context.readBuffer)
+        } else {
+          done = try output.write(to: fd)
+        }
+        if output.byteCount + (tls?.pendingOutputCount ?? 0) != before {
+          lastWriteAt = context.now
+        }
         wantWrite = !done
       } catch {
         close()
         return
       }
-    }
-    if output.isEmpty {
+    } else {
       wantWrite = false
+    }
+    if !wantWrite {
       if case .none = exchange {
         if closeAfterFlush {
           startLingeringClose()
@@ -363,6 +417,7 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     guard !lingering else { return }
     lingering = true
     lingerDeadline = context.now + Self.lingerMillis
+    tls?.sendCloseNotify(fd: fd)
     Syscall.shutdownWrite(fd)
     readPaused = false
     wantWrite = false
@@ -390,8 +445,13 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       if now >= lingerDeadline { close() }
       return
     }
-    if !output.isEmpty && now - lastWriteAt > configuration.idleTimeoutMillis {
+    if (!output.isEmpty || wantWrite) && now - lastWriteAt > configuration.idleTimeoutMillis {
       close()  // the client stopped reading
+      return
+    }
+    if let tls, !tls.isEstablished {
+      // The handshake shares the request head's deadline; there is no HTTP to answer yet.
+      if now - headStartedAt > configuration.requestHeadTimeoutMillis { close() }
       return
     }
     switch exchange {

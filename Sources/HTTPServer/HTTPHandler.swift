@@ -13,10 +13,14 @@ public struct RequestContext: Sendable {
   public let remoteAddress: String
   /// Index of the event loop serving the connection.
   public let loopIndex: Int
+  /// The verified client certificate of a TLS connection (nil: plain HTTP, no certificate,
+  /// or one that did not verify against the client CA bundle).
+  public let tlsPeer: TLSPeer?
 
-  public init(remoteAddress: String, loopIndex: Int) {
+  public init(remoteAddress: String, loopIndex: Int, tlsPeer: TLSPeer? = nil) {
     self.remoteAddress = remoteAddress
     self.loopIndex = loopIndex
+    self.tlsPeer = tlsPeer
   }
 }
 

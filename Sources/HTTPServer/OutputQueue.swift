@@ -74,6 +74,42 @@ struct OutputQueue {
     }
   }
 
+  /// For TLS: hands `body` the next unwritten bytes as one contiguous buffer and consumes them
+  /// when it returns true. A front segment of at least `scratch.count` bytes is passed in place
+  /// (at most `directLimit` of it); smaller segments are coalesced into `scratch`.
+  mutating func consumeFront(
+    scratch: UnsafeMutableRawBufferPointer, directLimit: Int,
+    _ body: (UnsafeRawBufferPointer) -> Bool
+  ) -> Bool {
+    guard byteCount > 0 else { return true }
+    let first = segments[head]
+    let start = offset
+    var count = first.count - start
+    let ok: Bool
+    if count >= scratch.count {
+      count = min(count, directLimit)
+      ok = first.withUnsafeBytes {
+        body(UnsafeRawBufferPointer(rebasing: $0[start..<start + count]))
+      }
+    } else {
+      count = 0
+      var index = head
+      var skip = start
+      while count < scratch.count && index < segments.count {
+        let take = min(segments[index].count - skip, scratch.count - count)
+        segments[index].withUnsafeBytes {
+          (scratch.baseAddress! + count).copyMemory(from: $0.baseAddress! + skip, byteCount: take)
+        }
+        count += take
+        skip = 0
+        index += 1
+      }
+      ok = body(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+    }
+    if ok { consume(count) }
+    return ok
+  }
+
   private mutating func consume(_ n: Int) {
     var n = n
     byteCount -= n

@@ -1,3 +1,4 @@
+import Certificates
 import HTTP1
 
 /// Everything the HTTP server needs to know, with the defaults of `itsd serve`.
@@ -22,6 +23,8 @@ public struct ServerConfiguration: Sendable {
   /// Unsent response bytes one connection may hold; a stream past it ends as too slow, and
   /// a client pipelining past it is not read until it catches up.
   public var maxOutputBufferBytes = 16 << 20
+  /// TLS for every connection (nil: plain HTTP). See `TLSContext.server`.
+  public var tls: TLSContext?
 
   public init() {}
 

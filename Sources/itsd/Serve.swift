@@ -48,6 +48,12 @@ struct Serve: ParsableCommand {
   @Option(help: "Watch history: events kept at least. Default 10000.") var watchHistorySize: String?
   @Option(help: "Watch history: age kept at least (0s: size alone decides). Default 5m.")
   var watchHistoryAge: String?
+  @Flag(help: "Serve HTTPS; without --tls-cert-file, certificates are generated in --data-dir.")
+  var secure = false
+  @Option(help: "Serving certificate (PEM, leaf first); turns TLS on.") var tlsCertFile: String?
+  @Option(help: "Private key (PEM) of --tls-cert-file.") var tlsPrivateKeyFile: String?
+  @Option(help: "CA bundle (PEM) for client certificates, in addition to the itsd CA.")
+  var clientCAFile: String?
   @Option(help: "trace, debug (a line per request), info, notice, warning, error, critical.")
   var logLevel: String?
   @Option(help: "Log lines as text or json. Default text.") var logFormat: String?
@@ -73,12 +79,15 @@ struct Serve: ParsableCommand {
       ("idle-timeout", idleTimeout), ("shutdown-timeout", shutdownTimeout),
       ("max-output-buffer-bytes", maxOutputBufferBytes),
       ("watch-history-size", watchHistorySize), ("watch-history-age", watchHistoryAge),
+      ("secure", secure ? "true" : nil), ("tls-cert-file", tlsCertFile),
+      ("tls-private-key-file", tlsPrivateKeyFile), ("client-ca-file", clientCAFile),
       ("log-level", logLevel), ("log-format", logFormat), ("audit-log-path", auditLogPath),
       ("max-requests-inflight", maxRequestsInflight),
       ("max-mutating-requests-inflight", maxMutatingRequestsInflight),
       ("simulated-wecs", simulatedWecs),
     ]
     for case (let key, let value?) in flags { try settings.set(key, value) }
+    try settings.validate()
     return settings
   }
 
@@ -97,6 +106,14 @@ struct Serve: ParsableCommand {
       shutdown.fire()
     }
     try DataDirectory.prepare(settings.dataDir)
+    let secureServing: SecureServing?
+    do {
+      secureServing = settings.tlsEnabled ? try SecureServing.prepare(settings) : nil
+    } catch {
+      throw StartupError("TLS: \(error)")
+    }
+    var serverConfiguration = settings.serverConfiguration
+    serverConfiguration.tls = secureServing?.context
 
     let store = Store(
       configuration: StoreConfiguration(
@@ -111,7 +128,7 @@ struct Serve: ParsableCommand {
     let operations = try Operations(settings: settings, registry: registry, logger: log)
     operations.start()
     let server = HTTPServer(
-      configuration: settings.serverConfiguration,
+      configuration: serverConfiguration,
       handler: APIHandler(registry: registry, operations: operations.configuration),
       logger: { log.error("\($0)") })
     let bound: SocketAddress
@@ -121,9 +138,14 @@ struct Serve: ParsableCommand {
       throw StartupError("cannot listen on \(settings.bindAddress):\(settings.port): \(error)")
     }
     shutdown.arm { server.shutdown() }
-    Log.ready("listening on http://\(bound)")
+    if let secureServing {
+      let path = try secureServing.writeAdminKubeconfig(
+        dataDir: settings.dataDir, bindAddress: settings.bindAddress, port: bound.port)
+      log.notice("admin kubeconfig written to \(path)")
+    }
+    Log.ready("listening on \(secureServing == nil ? "http" : "https")://\(bound)")
     let fleet = try InProcessFleet.start(
-      count: settings.simulatedWECs, bound: bound, secure: false)
+      count: settings.simulatedWECs, bound: bound, secure: secureServing != nil)
     server.waitUntilStopped()
     fleet?.stop()
     signals.cancel()

@@ -19,6 +19,10 @@ struct Settings: Equatable {
   var maxOutputBufferBytes = 16 << 20
   var watchHistorySize = 10_000
   var watchHistoryAgeMillis: Int64 = 300_000
+  var secure = false
+  var tlsCertFile = ""
+  var tlsPrivateKeyFile = ""
+  var clientCAFile = ""
   var logLevel = "info"
   var logFormat = "text"
   var auditLogPath = ""
@@ -32,6 +36,7 @@ struct Settings: Equatable {
     "max-request-head-bytes", "max-request-body-bytes", "max-header-count",
     "request-head-timeout", "request-body-timeout", "idle-timeout", "shutdown-timeout",
     "max-output-buffer-bytes", "watch-history-size", "watch-history-age",
+    "secure", "tls-cert-file", "tls-private-key-file", "client-ca-file",
     "log-level", "log-format", "audit-log-path", "max-requests-inflight",
     "max-mutating-requests-inflight", "simulated-wecs",
   ]
@@ -59,6 +64,14 @@ struct Settings: Equatable {
       maxOutputBufferBytes = try Self.integer(key, value, in: 4096...(1 << 30))
     case "watch-history-size": watchHistorySize = try Self.integer(key, value, in: 1...10_000_000)
     case "watch-history-age": watchHistoryAgeMillis = try Self.duration(key, value, allowZero: true)
+    case "secure":
+      guard value == "true" || value == "false" else {
+        throw SettingsError("secure: \"\(value)\" is not true or false")
+      }
+      secure = value == "true"
+    case "tls-cert-file": tlsCertFile = value
+    case "tls-private-key-file": tlsPrivateKeyFile = value
+    case "client-ca-file": clientCAFile = value
     case "log-level":
       let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
       guard levels.contains(value) else {
@@ -80,6 +93,19 @@ struct Settings: Equatable {
     default:
       throw SettingsError(
         "unknown setting \"\(key)\" (known: \(Self.keys.joined(separator: ", ")))")
+    }
+  }
+
+  /// TLS is on with `--secure` or a serving certificate file.
+  var tlsEnabled: Bool { secure || !tlsCertFile.isEmpty }
+
+  /// Settings that only make sense together.
+  func validate() throws(SettingsError) {
+    if tlsCertFile.isEmpty != tlsPrivateKeyFile.isEmpty {
+      throw SettingsError("tls-cert-file and tls-private-key-file must be given together")
+    }
+    if !clientCAFile.isEmpty && !tlsEnabled {
+      throw SettingsError("client-ca-file needs TLS (--secure or --tls-cert-file)")
     }
   }
 

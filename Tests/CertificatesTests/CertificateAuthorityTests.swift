@@ -151,3 +151,18 @@ final class CertificateAuthorityTests: XCTestCase {
     XCTAssertThrowsError(try ca.sign(certificateRequestPEM: good, lifetimeSeconds: 0))
   }
 }
+
+final class AlternativeNamesTests: XCTestCase {
+  func testServingCertificateReportsItsNames() throws {
+    let ca = try CertificateAuthority.create()
+    let key = try PrivateKey.generateP256()
+    let cert = try ca.issueServingCertificate(
+      for: key, commonName: "itsd", dnsNames: ["localhost", "*.its.example"],
+      ipAddresses: ["127.0.0.1", "0:0:0:0:0:0:0:1"])
+    XCTAssertEqual(cert.dnsNames, ["localhost", "*.its.example"])
+    XCTAssertEqual(cert.ipAddresses, ["127.0.0.1", "::1"])
+    XCTAssertEqual(ca.certificate.dnsNames, [])
+    XCTAssertEqual(SubjectAlternativeNames.canonicalIPAddress("0:0::1"), "::1")
+    XCTAssertNil(SubjectAlternativeNames.canonicalIPAddress("localhost"))
+  }
+}
