@@ -64,7 +64,8 @@ let package = Package(
 
     // Kubernetes API client (epoll loops, keep-alive pools, watch streams) and simulated WECs.
     .target(
-      name: "KubeClient", dependencies: ["Sockets", "CLinuxShims", "JSON"], swiftSettings: strict),
+      name: "KubeClient", dependencies: ["Sockets", "CLinuxShims", "JSON", "Certificates"],
+      swiftSettings: strict),
     .target(name: "Simulator", dependencies: ["KubeClient", "JSON"], swiftSettings: strict),
 
     // Executables: wiring only.

@@ -138,14 +138,17 @@ struct Serve: ParsableCommand {
       throw StartupError("cannot listen on \(settings.bindAddress):\(settings.port): \(error)")
     }
     shutdown.arm { server.shutdown() }
+    var adminKubeconfig: String?
     if let secureServing {
       let path = try secureServing.writeAdminKubeconfig(
         dataDir: settings.dataDir, bindAddress: settings.bindAddress, port: bound.port)
       log.notice("admin kubeconfig written to \(path)")
+      adminKubeconfig = path
     }
     Log.ready("listening on \(secureServing == nil ? "http" : "https")://\(bound)")
     let fleet = try InProcessFleet.start(
-      count: settings.simulatedWECs, bound: bound, secure: secureServing != nil)
+      count: settings.simulatedWECs, bound: bound, secure: secureServing != nil,
+      adminKubeconfig: adminKubeconfig)
     server.waitUntilStopped()
     fleet?.stop()
     signals.cancel()

@@ -28,7 +28,7 @@ struct Simulate: ParsableCommand {
   @Option(help: "Fraction of manifests that fail to apply (0…1).") var failRatio = 0.0
   @Option(
     help:
-      "kubeconfig: its current context's server and user token (client certificates need TLS, not available yet)."
+      "kubeconfig: its current context's server, CA and user credentials (token, client certificate)."
   )
   var kubeconfig: String?
   @Flag(help: "Also accept the clusters as a hub admin would (spec.hubAcceptsClient: true).")
@@ -83,7 +83,8 @@ struct Simulate: ParsableCommand {
     let needed = (config.usesSharedWatches ? 2 : 2 * count) + loops * connections + 64
     FileLimit.raise(toward: needed)
     let simulator = try Simulator(
-      server: url, configuration: config, bearerToken: credentials?.token)
+      server: url, configuration: config, transport: credentials?.transport,
+      bearerToken: credentials?.token)
     SimulateLog.line(
       "simulating \(count) WECs against \(url) (\(config.usesSharedWatches ? "shared" : "per-agent") watches)"
     )
