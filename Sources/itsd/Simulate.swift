@@ -38,7 +38,7 @@ struct Simulate: ParsableCommand {
     help: "One shared ManagedCluster and ManifestWork watch for the fleet instead of two per agent."
   )
   var sharedWatches: Bool?
-  @Option(help: "Client event-loop threads.") var loops = 1
+  @Option(help: "Client event-loop threads (default: 1, or 2 above 2000 agents).") var loops: Int?
   @Option(help: "Keep-alive connections for requests, per loop.") var connections = 32
   @Option(help: "Agents started per second (0: all at once).") var startRate = 0
   @Option(help: "Seconds between summary lines.") var reportInterval = 10
@@ -55,7 +55,7 @@ struct Simulate: ParsableCommand {
     guard Self.nanos(applyDelay) != nil else {
       throw ValidationError("--apply-delay: \"\(applyDelay)\" is not a duration like 500ms or 2s")
     }
-    guard loops >= 1, connections >= 1 else {
+    guard (loops ?? 1) >= 1, connections >= 1 else {
       throw ValidationError("--loops and --connections must be ≥ 1")
     }
     _ = try Self.parseLabels(labels)
@@ -77,10 +77,10 @@ struct Simulate: ParsableCommand {
     config.failRatio = failRatio
     config.accept = accept
     if let sharedWatches { config.watchMode = sharedWatches ? .shared : .perAgent }
-    config.loopCount = loops
+    config.loopCount = loops ?? (count > SimulatorConfiguration.sharedWatchThreshold ? 2 : 1)
     config.connectionsPerLoop = connections
     config.startRate = startRate
-    let needed = (config.usesSharedWatches ? 2 : 2 * count) + loops * connections + 64
+    let needed = (config.usesSharedWatches ? 2 : 2 * count) + config.loopCount * connections + 64
     FileLimit.raise(toward: needed)
     let simulator = try Simulator(
       server: url, configuration: config, transport: credentials?.transport,
