@@ -23,7 +23,10 @@ struct Accept: ParsableCommand {
   @Argument(help: "Names of the clusters to accept.") var clusters: [String]
   @Option(help: "The ITS API server, e.g. http://127.0.0.1:8080 (default: from the kubeconfig).")
   var server: String?
-  @Option(help: "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config).")
+  @Option(
+    help:
+      "kubeconfig with the server and credentials (token, CA, client certificate; default: $KUBECONFIG, then ~/.kube/config)."
+  )
   var kubeconfig: String?
   @Flag(help: "Wait (polling every second) until a CSR is approved and the cluster accepted.")
   var wait = false
@@ -52,8 +55,9 @@ struct Accept: ParsableCommand {
   }
 
   func run() throws {
-    let (url, token) = try endpoint()
-    let hub = try HubClient(server: url, token: token)
+    let (url, credentials) = try endpoint()
+    let hub = try HubClient(
+      server: url, token: credentials?.token, transport: credentials?.transport)
     defer { hub.shutdown() }
     var errors: [String] = []
     var seen = Set<String>()
@@ -83,17 +87,17 @@ struct Accept: ParsableCommand {
     }
   }
 
-  /// --server (with the kubeconfig's token, if one is given), else the kubeconfig's.
-  private func endpoint() throws -> (String, String?) {
+  /// --server (with the kubeconfig's credentials when --kubeconfig is given), else the
+  /// kubeconfig's server and credentials (token, CA and client certificate for https).
+  private func endpoint() throws -> (String, Kubeconfig?) {
+    if let server {
+      return (server, try kubeconfig.map { try Kubeconfig.load(path: $0) })
+    }
     let path =
       kubeconfig ?? ProcessInfo.processInfo.environment["KUBECONFIG"]?.split(separator: ":").first
       .map(String.init) ?? "\(NSHomeDirectory())/.kube/config"
-    if let server {
-      let token = kubeconfig == nil ? nil : try HubClient.kubeconfig(path: path).token
-      return (server, token)
-    }
-    let config = try HubClient.kubeconfig(path: path)
-    return (config.server, config.token)
+    let config = try Kubeconfig.load(path: path)
+    return (config.server, config)
   }
 
   /// One attempt for one cluster: (a CSR is approved, the first error).

@@ -1,7 +1,5 @@
-import Foundation
 import JSON
 import KubeClient
-import Yams
 
 /// A blocking JSON client for the few calls the admin commands make (`itsd accept`), over
 /// the non-blocking `KubeClient`: one request at a time, answers parsed, failures turned into
@@ -17,10 +15,11 @@ struct HubClient {
   /// `Authorization` header value from the kubeconfig (`Bearer <token>`), if any.
   let authorization: String?
 
-  init(server: String, token: String?) throws {
+  /// `transport`: TLS for an https server (from the kubeconfig); nil for plain http.
+  init(server: String, token: String?, transport: ClientTransportFactory?) throws {
     client = try KubeClient(
       url: try ClientURL(server), loopCount: 1, connectionsPerLoop: 2,
-      requestTimeoutSeconds: 30, userAgent: "itsd-accept")
+      requestTimeoutSeconds: 30, transport: transport, userAgent: "itsd-accept")
     authorization = token.map { "Bearer \($0)" }
   }
 
@@ -59,30 +58,6 @@ struct HubClient {
       throw Failure(code: response.status, description: "the server sent a body that is not JSON")
     }
     return value
-  }
-
-  /// The server and bearer token of a kubeconfig's current context.
-  static func kubeconfig(path: String) throws -> (server: String, token: String?) {
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw HubClientError("cannot read --kubeconfig \(path): \(error.localizedDescription)")
-    }
-    guard let doc = try Yams.load(yaml: text) as? [String: Any] else {
-      throw HubClientError("--kubeconfig \(path) is not a kubeconfig")
-    }
-    func named(_ key: String, _ name: String?) -> [String: Any]? {
-      let items = doc[key] as? [[String: Any]] ?? []
-      return items.first { ($0["name"] as? String) == name } ?? items.first
-    }
-    let context = named("contexts", doc["current-context"] as? String)?["context"] as? [String: Any]
-    let cluster = named("clusters", context?["cluster"] as? String)?["cluster"] as? [String: Any]
-    guard let server = cluster?["server"] as? String else {
-      throw HubClientError("--kubeconfig \(path) names no cluster server")
-    }
-    let user = named("users", context?["user"] as? String)?["user"] as? [String: Any]
-    return (server, user?["token"] as? String)
   }
 }
 
