@@ -231,3 +231,32 @@ spec:
 """)
     kubectl.ok("wait", "--for=condition=Applied", "manifestwork/hello", "-n", "wec3", "--timeout=10s")
     kubectl.ok("delete", "manifestwork/hello", "-n", "wec3", "--timeout=10s")
+
+
+def test_heartbeats_keep_clusters_available_until_the_agents_stop(start_itsd, simulate):
+    """Lease renewals every leaseDurationSeconds keep the hub's lease controller quiet; once the
+    agents stop, the hub turns Available Unknown after 5 × leaseDurationSeconds (ocm.md §2.4)."""
+    srv = start_itsd()
+    api = Api(srv.port)
+    sim = simulate("--server", srv.url, "--count", "2", "--name-prefix", "hb", "--accept",
+                   "--lease-duration", "1")
+    assert wait_for(lambda: (lambda i: len(i) == 2 and all(joined_and_available(c) for c in i))(
+        api.ok("GET", MCL)["items"]), 20, 0.2)
+    lease_path = "/apis/coordination.k8s.io/v1/namespaces/hb1/leases/managed-cluster-lease"
+    first = api.ok("GET", lease_path)["spec"]["renewTime"]
+    since = condition(api.ok("GET", MCL + "/hb1"), "ManagedClusterConditionAvailable")["lastTransitionTime"]
+    time.sleep(6)  # longer than the 5 s grace: only renewals keep the cluster Available
+    assert api.ok("GET", lease_path)["spec"]["renewTime"] > first
+    cluster = api.ok("GET", MCL + "/hb1")
+    assert joined_and_available(cluster), cluster["status"]["conditions"]
+    # Never flipped to Unknown and back in between.
+    assert condition(cluster, "ManagedClusterConditionAvailable")["lastTransitionTime"] == since
+    assert sim.stop() == 0
+
+    def unknown():
+        c = condition(api.ok("GET", MCL + "/hb1"), "ManagedClusterConditionAvailable")
+        return c if c and c["status"] == "Unknown" else None
+    c = wait_for(unknown, 15, 0.25)
+    assert c, api.ok("GET", MCL + "/hb1")["status"]["conditions"]
+    assert (c["reason"], c["message"]) == (
+        "ManagedClusterLeaseUpdateStopped", "Registration agent stopped updating its lease.")
