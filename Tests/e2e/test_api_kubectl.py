@@ -444,11 +444,12 @@ def test_label_managedcluster(kubectl, api):
     out = kubectl.ok("label", "managedcluster", "label-c1", "env=dev", "--overwrite")
     assert out.strip() == f"{MCL_QUALIFIED}/label-c1 labeled"
     mcl = api.ok("GET", f"{MCL}/label-c1")
-    assert mcl["metadata"]["labels"] == {"env": "dev"}
+    clusterset = {"cluster.open-cluster-management.io/clusterset": "default"}  # the hub's default label
+    assert mcl["metadata"]["labels"] == {"env": "dev", **clusterset}
     assert mcl["metadata"]["generation"] == 1  # metadata changes do not bump generation
     out = kubectl.ok("label", "mcl", "label-c1", "env-")
     assert out.strip() == f"{MCL_QUALIFIED}/label-c1 unlabeled"
-    assert "labels" not in api.ok("GET", f"{MCL}/label-c1")["metadata"]
+    assert api.ok("GET", f"{MCL}/label-c1")["metadata"]["labels"] == clusterset
 
 
 def test_annotate_add_remove(kubectl, api):

@@ -411,7 +411,8 @@ def test_managedcluster_crud_and_status(custom):
         {"status": {"conditions": [cond]}, "spec": {"hubAcceptsClient": False}, "metadata": {"labels": {"x": "y"}}},
         _request_timeout=TIMEOUT)
     assert st["status"]["conditions"] == [cond]
-    assert st["spec"]["hubAcceptsClient"] is True and st["metadata"]["labels"] == {"env": "py"}
+    assert st["spec"]["hubAcceptsClient"] is True
+    assert st["metadata"]["labels"] == {"env": "py", "cluster.open-cluster-management.io/clusterset": "default"}
     assert st["metadata"]["generation"] == 1
     # main-resource patch: status ignored; spec change bumps generation; metadata change does not
     p = custom.patch_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1",
@@ -489,9 +490,10 @@ def test_manifestwork_namespaced_status(core, custom):
     assert len(r["spec"]["workload"]["manifests"]) == 1 and r["metadata"]["generation"] == 1
     got = custom.get_namespaced_custom_object_status(MW_GROUP, MW_VERSION, n, MW_PLURAL, "w1")
     assert got["kind"] == "ManifestWork" and got["spec"] == w["spec"]
+    other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "default"}}
     p = custom.patch_namespaced_custom_object(MW_GROUP, MW_VERSION, n, MW_PLURAL, "w1",
-                                              {"spec": {"workload": {"manifests": []}}})
-    assert p["spec"]["workload"]["manifests"] == [] and p["metadata"]["generation"] == 2
+                                              {"spec": {"workload": {"manifests": [other]}}})
+    assert p["spec"]["workload"]["manifests"] == [other] and p["metadata"]["generation"] == 2
     all_ns = custom.list_cluster_custom_object(MW_GROUP, MW_VERSION, MW_PLURAL)
     assert "w1" in names(all_ns["items"])
     custom.delete_namespaced_custom_object(MW_GROUP, MW_VERSION, n, MW_PLURAL, "w1")
