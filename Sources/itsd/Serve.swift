@@ -63,6 +63,8 @@ struct Serve: ParsableCommand {
   var maxRequestsInflight: String?
   @Option(help: "Mutating requests in flight (429 past it; 0: no limit). Default 200.")
   var maxMutatingRequestsInflight: String?
+  @Flag(help: "Accept every new ManagedCluster once (OCM's ManagedClusterAutoApproval).")
+  var autoAccept = false
   @Option(help: "Simulated WECs run in-process against this server, accepted. Default 0.")
   var simulatedWecs: String?
 
@@ -84,6 +86,7 @@ struct Serve: ParsableCommand {
       ("log-level", logLevel), ("log-format", logFormat), ("audit-log-path", auditLogPath),
       ("max-requests-inflight", maxRequestsInflight),
       ("max-mutating-requests-inflight", maxMutatingRequestsInflight),
+      ("auto-accept", autoAccept ? "true" : nil),
       ("simulated-wecs", simulatedWecs),
     ]
     for case (let key, let value?) in flags { try settings.set(key, value) }
@@ -125,6 +128,10 @@ struct Serve: ParsableCommand {
     namespaceController.start()
     let garbageCollector = GarbageCollector(registry: registry)
     garbageCollector.start()
+    let hub = HubControllers(
+      registry: registry,
+      options: HubOptions(autoAccept: settings.autoAccept, log: { log.warning("hub: \($0)") }))
+    hub.start()
     let operations = try Operations(settings: settings, registry: registry, logger: log)
     operations.start()
     let server = HTTPServer(
@@ -154,6 +161,7 @@ struct Serve: ParsableCommand {
     signals.cancel()
     namespaceController.stop()
     garbageCollector.stop()
+    hub.stop()
     operations.stop()
     log.info("stopped")
   }

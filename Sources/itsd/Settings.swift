@@ -28,6 +28,7 @@ struct Settings: Equatable {
   var auditLogPath = ""
   var maxRequestsInflight = 400
   var maxMutatingRequestsInflight = 200
+  var autoAccept = false
   var simulatedWECs = 0
 
   /// Every key, in the order of `config/itsd.yaml`.
@@ -38,7 +39,7 @@ struct Settings: Equatable {
     "max-output-buffer-bytes", "watch-history-size", "watch-history-age",
     "secure", "tls-cert-file", "tls-private-key-file", "client-ca-file",
     "log-level", "log-format", "audit-log-path", "max-requests-inflight",
-    "max-mutating-requests-inflight", "simulated-wecs",
+    "max-mutating-requests-inflight", "simulated-wecs", "auto-accept",
   ]
 
   /// Applies one setting given as text. Throws a message naming the key on a bad value.
@@ -88,6 +89,11 @@ struct Settings: Equatable {
     case "max-requests-inflight":
       maxRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
     case "simulated-wecs": simulatedWECs = try Self.integer(key, value, in: 0...100_000)
+    case "auto-accept":
+      guard value == "true" || value == "false" else {
+        throw SettingsError("auto-accept: \"\(value)\" is not true or false")
+      }
+      autoAccept = value == "true"
     case "max-mutating-requests-inflight":
       maxMutatingRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
     default:
