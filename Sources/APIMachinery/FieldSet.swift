@@ -352,15 +352,22 @@ public struct FieldSet: Sendable, Equatable {
 
   // MARK: Ordering helpers
 
+  /// Byte-wise (UTF-8) order, as Go compares strings: one pass over both buffers, no
+  /// per-character iteration (this runs for every field of every write's managedFields).
   static func compareBytes(_ a: String, _ b: String) -> Int {
-    var i = a.utf8.makeIterator()
-    var j = b.utf8.makeIterator()
-    while true {
-      switch (i.next(), j.next()) {
-      case (nil, nil): return 0
-      case (nil, _): return -1
-      case (_, nil): return 1
-      case (let x?, let y?): if x != y { return x < y ? -1 : 1 }
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let n = Swift.min(x.count, y.count)
+        var i = 0
+        while i < n {
+          let p = x[i]
+          let q = y[i]
+          if p != q { return p < q ? -1 : 1 }
+          i += 1
+        }
+        return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
       }
     }
   }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import APIMachinery
 import Dispatch
 import JSON
@@ -66,7 +69,10 @@ public final class GarbageCollector: Sendable {
 
   private func observe(_ frame: WatchFrame, _ r: ResourceDefinition) {
     guard let object = frame.object, let uid = object.uid else { return }
-    let refs = object.object["metadata"]?["ownerReferences"]?.arrayValue ?? []
+    // Most objects have no owners: only parse the ones whose bytes name ownerReferences.
+    let refs =
+      Self.mayHaveOwnerReferences(object.bytes)
+      ? (object.object["metadata"]?["ownerReferences"]?.arrayValue ?? []) : []
     let owners = refs.compactMap { $0["uid"]?.stringValue }
     if frame.type == .deleted {
       let dependents = graph.withLock { g -> Set<String> in
@@ -82,6 +88,11 @@ public final class GarbageCollector: Sendable {
       if let old = g.nodes[uid] {
         for owner in old.owners where !owners.contains(owner) { g.dependents[owner]?.remove(uid) }
       }
+      // Only dependents need a node: an owner is found through `dependents` by its uid.
+      guard !owners.isEmpty else {
+        g.nodes[uid] = nil
+        return
+      }
       g.nodes[uid] = Node(
         resource: r, namespace: object.namespace, name: object.name, owners: owners)
       for owner in owners { g.dependents[owner, default: []].insert(uid) }
@@ -93,6 +104,29 @@ public final class GarbageCollector: Sendable {
       }
     }
     if !owners.isEmpty && !object.isDeleting { collectIfOrphaned(uid) }
+  }
+
+  private static let ownerReferencesPattern = Array("\"ownerReferences\":".utf8)
+
+  /// Whether canonical JSON `bytes` may hold an `ownerReferences` member: a false positive
+  /// (the same key deeper in the object) only costs a parse; a JSON string can never contain
+  /// the unescaped `"ownerReferences":` pattern, so there are no false negatives.
+  static func mayHaveOwnerReferences(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { b in
+      ownerReferencesPattern.withUnsafeBytes { p in
+        guard let base = b.baseAddress, let pattern = p.baseAddress else { return false }
+        var offset = 0
+        while b.count - offset >= p.count {
+          // Jump to the next quote (memchr is vectorized), then compare the whole pattern.
+          guard let hit = memchr(base + offset, 0x22, b.count - offset - p.count + 1) else {
+            return false
+          }
+          if memcmp(hit, pattern, p.count) == 0 { return true }
+          offset = base.distance(to: UnsafeRawPointer(hit)) + 1
+        }
+        return false
+      }
+    }
   }
 
   /// Deletes `uid` if none of its owners exists any more.

@@ -38,14 +38,20 @@ public struct JSONObject: Sendable, Equatable {
   public var keys: [String] { members.map(\.key) }
 
   public func index(of key: String) -> Int? {
-    members.firstIndex { $0.key == key }
+    // Keys of another length are skipped without a string comparison (utf8.count is O(1) for
+    // native strings), and elements are borrowed in place, not copied out with their values.
+    let length = key.utf8.count
+    return members.withUnsafeBufferPointer { m in
+      for i in m.indices where m[i].key.utf8.count == length && m[i].key == key { return i }
+      return nil
+    }
   }
 
   /// Reads a member, or sets it (nil removes it).
   public subscript(key: String) -> JSONValue? {
     get {
-      for m in members where m.key == key { return m.value }
-      return nil
+      guard let i = index(of: key) else { return nil }
+      return members[i].value
     }
     set {
       if let i = index(of: key) {
