@@ -60,7 +60,9 @@ let package = Package(
       swiftSettings: strict),
 
     // OCM hub emulation and the controllers a cluster runs (namespace lifecycle, GC).
-    .target(name: "Hub", dependencies: ["APIMachinery", "Store", "JSON"], swiftSettings: strict),
+    .target(
+      name: "Hub", dependencies: ["APIMachinery", "Store", "JSON", "Certificates"],
+      swiftSettings: strict),
 
     // Kubernetes API client (epoll loops, keep-alive pools, watch streams) and simulated WECs.
     .target(
@@ -98,7 +100,7 @@ let package = Package(
       name: "APIMachineryTests", dependencies: ["APIMachinery", "Store", "JSON"],
       swiftSettings: strict),
     .testTarget(
-      name: "HubTests", dependencies: ["Hub", "APIMachinery", "Store", "JSON"],
+      name: "HubTests", dependencies: ["Hub", "APIMachinery", "Store", "JSON", "Certificates"],
       swiftSettings: strict),
     .testTarget(
       name: "APIServerTests", dependencies: ["APIServer", "HTTP1"], swiftSettings: strict),

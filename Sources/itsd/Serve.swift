@@ -132,6 +132,14 @@ struct Serve: ParsableCommand {
       registry: registry,
       options: HubOptions(autoAccept: settings.autoAccept, log: { log.warning("hub: \($0)") }))
     hub.start()
+    let dataDir = settings.dataDir
+    let certificates = CertificateControllers(
+      registry: registry,
+      authority: secureServing.map { CertificateAuthorityProvider($0.ca) }
+        ?? CertificateAuthorityProvider { try SecureServing.loadOrCreateCA(dataDir: dataDir) },
+      autoApprovalUsers: settings.autoAccept ? CSRApprover.defaultAutoApprovalUsers : [],
+      log: { log.warning("csr: \($0)") })
+    certificates.start()
     let operations = try Operations(settings: settings, registry: registry, logger: log)
     operations.start()
     let server = HTTPServer(
@@ -162,6 +170,7 @@ struct Serve: ParsableCommand {
     namespaceController.stop()
     garbageCollector.stop()
     hub.stop()
+    certificates.stop()
     operations.stop()
     log.info("stopped")
   }
