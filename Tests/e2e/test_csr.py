@@ -419,3 +419,54 @@ def test_auto_accept_approves_join_requests_from_the_bootstrap_service_account(s
     # A bootstrap token user is not in the auto-approval list: its request waits for an admin.
     waiting = api.ok("GET", f"{CSRS}/{other.json()['metadata']['name']}", headers=admin)
     assert "conditions" not in waiting["status"]
+
+
+def test_renewal_by_an_accepted_agent_is_auto_approved(start_itsd, tmp_path):
+    """The whole loop over TLS: the admin accepts wec11 (the hub grants its agents `renew` on
+    managedclusters/clientcertificates), approves the agent's first request; the agent then
+    authenticates with that certificate and its renewal request is approved by the hub itself."""
+    data = tmp_path / "secure"
+    start_itsd("--secure", "--data-dir", str(data))
+    admin = Kubectl("unused", tmp_path / "admin")
+    admin.kubeconfig = data / "admin.kubeconfig"
+    admin.env["KUBECONFIG"] = str(admin.kubeconfig)
+    mc = managed_cluster("wec11")
+    mc["spec"]["hubAcceptsClient"] = True
+    (tmp_path / "mc.json").write_text(json.dumps(mc))
+    admin.ok("create", "-f", str(tmp_path / "mc.json"))
+
+    pem, key = make_request(tmp_path / "first", "wec11")
+    (tmp_path / "first.json").write_text(json.dumps(csr_body(pem, "wec11")))
+    first = admin.ok("create", "-f", str(tmp_path / "first.json"), "-o", "jsonpath={.metadata.name}").strip()
+    admin.ok("certificate", "approve", first)
+    cert = wait_for(lambda: admin.json("get", "csr", first)["status"].get("certificate"), 10)
+    assert cert
+
+    import yaml
+    config = yaml.safe_load(admin.kubeconfig.read_text())
+    config["users"] = [{"name": "agent", "user": {
+        "client-certificate-data": cert,
+        "client-key-data": base64.b64encode(key.read_bytes()).decode()}}]
+    config["contexts"][0]["context"]["user"] = "agent"
+    agent = Kubectl("unused", tmp_path / "agent")
+    agent.kubeconfig = tmp_path / "agent.kubeconfig"
+    agent.kubeconfig.write_text(yaml.safe_dump(config))
+    agent.env["KUBECONFIG"] = str(agent.kubeconfig)
+
+    renewal_pem, _ = make_request(tmp_path / "renewal", "wec11")
+    (tmp_path / "renewal.json").write_text(json.dumps(csr_body(renewal_pem, "wec11")))
+
+    def renewal_created():
+        # The acceptance controller's RBAC may take a moment to appear.
+        p = agent.run("create", "-f", str(tmp_path / "renewal.json"), "-o", "jsonpath={.metadata.name}")
+        return p.stdout.strip() if p.returncode == 0 else None
+    renewal = wait_for(renewal_created, 10, interval=0.2)
+    assert renewal, agent.run("create", "-f", str(tmp_path / "renewal.json")).stderr
+    spec = admin.json("get", "csr", renewal)["spec"]
+    assert spec["username"] == "system:open-cluster-management:wec11:agent1"
+    assert "system:open-cluster-management:wec11" in spec["groups"]
+    done = wait_for(lambda: (c := admin.json("get", "csr", renewal))["status"].get("certificate") and c, 10)
+    assert done, admin.json("get", "csr", renewal)
+    assert done["status"]["conditions"][0]["reason"] == "AutoApprovedByHubCSRApprovingController"
+    # The first request (made by the admin, not by the agent itself) was never auto-approved.
+    assert admin.json("get", "csr", first)["status"]["conditions"][0]["reason"] == "KubectlApprove"
