@@ -124,6 +124,8 @@ struct Serve: ParsableCommand {
         historyAge: .milliseconds(settings.watchHistoryAgeMillis)))
     let registry = Registry(store: store, catalog: Catalog())
     try Bootstrap.seed(registry)
+    let space = ITSSpace(registry: registry)
+    try space.start()
     let namespaceController = NamespaceController(registry: registry)
     namespaceController.start()
     let garbageCollector = GarbageCollector(registry: registry)
@@ -160,6 +162,11 @@ struct Serve: ParsableCommand {
       log.notice("admin kubeconfig written to \(path)")
       adminKubeconfig = path
     }
+    try space.publishClusterInfo(
+      server: "\(secureServing == nil ? "http" : "https")://\(bound)",
+      certificateAuthority: secureServing.flatMap {
+        $0.generatedServing ? Array($0.ca.certificate.pem.utf8) : nil
+      })
     Log.ready("listening on \(secureServing == nil ? "http" : "https")://\(bound)")
     let fleet = try InProcessFleet.start(
       count: settings.simulatedWECs, bound: bound, secure: secureServing != nil,
@@ -171,6 +178,7 @@ struct Serve: ParsableCommand {
     garbageCollector.stop()
     hub.stop()
     certificates.stop()
+    space.stop()
     operations.stop()
     log.info("stopped")
   }
