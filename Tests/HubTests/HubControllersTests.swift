@@ -375,3 +375,33 @@ import Testing
         == ServerClock.epochSeconds("2026-11-25T10:38:14Z").map { $0 * 1_000_000_000 })
   }
 }
+
+@Suite struct HubControllersScaleTests {
+  /// 1,000 clusters accepted at once: every one gets its namespace, lease, finalizers and
+  /// condition, and each waits on the shared deadline heap for its lease to expire.
+  @Test func aThousandClustersAreAcceptedAndScheduled() throws {
+    let registry = try makeRegistry()
+    let hub = HubControllers(registry: registry)
+    hub.start()
+    defer { hub.stop() }
+    let mc = OCMResources.managedCluster
+    let count = 1000
+    for i in 0..<count {
+      _ = try registry.create(
+        mc, namespace: "",
+        body: ["metadata": ["name": .string("s\(i)")], "spec": ["hubAcceptsClient": true]])
+    }
+    #expect(
+      eventually(seconds: 60) {
+        (try? registry.list(BuiltInResources.lease, namespace: nil).items.count) == count
+      })
+    #expect(
+      eventually(seconds: 60) {
+        (try? registry.list(mc, namespace: nil).items.allSatisfy {
+          Conditions.status(OCM.hubAcceptedCondition, in: $0.object) == "True"
+            && $0.finalizers.count == 2
+        }) == true
+      })
+    #expect(eventually(seconds: 30) { hub.lease.depth.delayed == count })
+  }
+}
