@@ -18,15 +18,23 @@ public final class APIHandler: HTTPHandler {
   private let bookmarkTimer: TimerBox
   private let monitor: RequestMonitor
   private let metrics: MetricsEndpoint?
+  private let authenticator: RequestAuthenticator
+  private let tokenRequests: TokenRequestHandler
 
   /// `bookmarkInterval`: how often watchers that asked for bookmarks get one (kube: 1 minute).
   /// `operations`: metrics, audit, request logging and the in-flight limits.
+  /// `authenticator`: nil = authentication off (every request is the development admin).
   public init(
     registry: Registry, limits: APILimits = APILimits(),
     bookmarkInterval: DispatchTimeInterval = .seconds(60),
-    operations: OperationsConfiguration = OperationsConfiguration()
+    operations: OperationsConfiguration = OperationsConfiguration(),
+    authenticator: RequestAuthenticator? = nil
   ) {
     self.registry = registry
+    let authenticator = authenticator ?? .disabled(registry: registry)
+    self.authenticator = authenticator
+    tokenRequests = TokenRequestHandler(
+      registry: registry, tokens: authenticator.serviceAccountTokens)
     monitor = RequestMonitor(configuration: operations, catalog: registry.catalog)
     metrics = operations.metrics.map { MetricsEndpoint(registry: $0) }
     resources = ResourceHandler(registry: registry, limits: limits)
@@ -43,14 +51,36 @@ public final class APIHandler: HTTPHandler {
   deinit { bookmarkTimer.cancel() }
 
   public func handle(_ request: HTTPRequest, context: RequestContext) -> HTTPResponse {
-    // Authentication's user goes here (anonymous until it lands).
-    monitor.serve(request, context: context, user: .anonymous) { route($0, info: $1) }
+    // Authenticated once, here; the monitor records the user, routing enforces it.
+    let identity = authenticator.authenticate(request.head, peer: context.tlsPeer)
+    return monitor.serve(request, context: context, user: identity.user) {
+      route($0, info: $1, identity: identity)
+    }
   }
 
   /// Routes one request; `info` is its resource-path parse (nil when not a resource path).
-  private func route(_ request: HTTPRequest, info parsed: RequestInfo?) -> HTTPResponse {
+  /// Authentication's verdict and then authorization are applied first (401/403).
+  private func route(_ request: HTTPRequest, info parsed: RequestInfo?, identity: RequestIdentity)
+    -> HTTPResponse
+  {
     let head = request.head
     let path = head.path
+    let user: UserInfo
+    switch identity {
+    case .user(let u): user = u
+    case .rejected: return RequestAuthenticator.unauthorized()
+    case .anonymous:
+      guard RequestAuthenticator.publicPaths.contains(path) else {
+        return RequestAuthenticator.unauthorized()
+      }
+      user = .anonymous
+    }
+    if authenticator.enabled {
+      let attributes =
+        parsed.map { RequestAuthorization.attributes(head, $0, user: user) }
+        ?? RequestAuthorization.nonResourceAttributes(head, user: user)
+      if let denied = RequestAuthorization.check(attributes, registry.authorizer) { return denied }
+    }
     switch path {
     case "/healthz", "/livez", "/readyz":
       guard Self.isRead(head.method) else { return Self.methodNotAllowed() }
@@ -68,10 +98,19 @@ public final class APIHandler: HTTPHandler {
     if path.hasPrefix("/openapi/") {
       return openAPI.handle(request) ?? Responses.error(.pathNotFound)
     }
-    if let info = parsed {
-      return resources.handle(request, info: info)
+    if let review = Authorization.handle(request, user: user, authorizer: registry.authorizer)
+      ?? SelfSubjectReview.handle(request, user: user)
+    {
+      return review
     }
-    if let review = Authorization.handle(request) { return review }
+    if let info = parsed {
+      if info.group.isEmpty && info.resource == "serviceaccounts" && info.subresource == "token",
+        let namespace = info.namespace, let name = info.name
+      {
+        return tokenRequests.handle(request, namespace: namespace, name: name)
+      }
+      return resources.handle(request, info: info, user: user)
+    }
     if Self.isRead(head.method), let document = discovery.handle(request) { return document }
     return Responses.error(.pathNotFound)
   }

@@ -111,6 +111,7 @@ struct Discovery {
   static func subresources(_ r: ResourceDefinition) -> [(String, [String])] {
     var subs: [(String, [String])] = []
     if r.group.isEmpty && r.plural == "namespaces" { subs.append(("finalize", ["update"])) }
+    if r.group.isEmpty && r.plural == "serviceaccounts" { subs.append(("token", ["create"])) }
     if r.hasApprovalSubresource { subs.append(("approval", ["get", "patch", "update"])) }
     if r.hasStatusSubresource { subs.append(("status", ["get", "patch", "update"])) }
     return subs

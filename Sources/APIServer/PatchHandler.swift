@@ -7,6 +7,8 @@ import JSON
 /// kinds only; custom resources get kube's 415) and server-side apply.
 struct PatchHandler {
   let registry: Registry
+  /// The requester, recorded on the write.
+  let user: UserInfo
 
   static let customResourcePatchTypes =
     "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
@@ -27,7 +29,7 @@ struct PatchHandler {
     guard Self.mediaTypes.contains(type) else {
       throw APIError.unsupportedMediaType("415: Unsupported Media Type")
     }
-    let options = try Query.writeOptions(request.head, .patch)
+    let options = try Query.writeOptions(request.head, .patch, user: user)
     if type != "application/apply-patch+yaml", request.head.queryValue("force") != nil {
       throw APIError.invalidPatchOptions([
         .forbidden("force", "may not be specified for non-apply patch")

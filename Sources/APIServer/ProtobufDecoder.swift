@@ -82,6 +82,12 @@ enum ProtobufDecoder {
       }
     case ("certificates.k8s.io/v1", "CertificateSigningRequest"):
       try certificateSigningRequest(&object, &r)
+    case ("authentication.k8s.io/v1", "TokenRequest"):
+      while let (f, v) = try r.next() {
+        guard case .bytes(let b) = v else { continue }
+        if f == 1 { object["metadata"] = try objectMeta(b) }
+        if f == 2 { object["spec"] = try tokenRequestSpec(b) }
+      }
     default:
       throw APIError.unsupportedMediaType(
         "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is accepted for Namespace, ConfigMap, Secret, CertificateSigningRequest and self-subject reviews)"
@@ -133,6 +139,26 @@ enum ProtobufDecoder {
     }
     var spec = JSONObject()
     if !finalizers.isEmpty { spec["finalizers"] = .array(finalizers) }
+    return .object(spec)
+  }
+
+  /// `TokenRequestSpec` (`kubectl create token`): audiences 1, boundObjectRef 3,
+  /// expirationSeconds 4.
+  private static func tokenRequestSpec(_ bytes: ArraySlice<UInt8>) throws(APIError) -> JSONValue {
+    var spec = JSONObject()
+    var audiences: [JSONValue] = []
+    var r = Reader(bytes)
+    while let (f, v) = try r.next() {
+      switch (f, v) {
+      case (1, .bytes(let b)): audiences.append(.string(string(b)))
+      case (3, .bytes(let b)):
+        spec["boundObjectRef"] = try stringFields(
+          b, [1: "kind", 2: "apiVersion", 3: "name", 4: "uid"])
+      case (4, .varint(let n)): spec["expirationSeconds"] = .int(Int64(bitPattern: n))
+      default: continue
+      }
+    }
+    if !audiences.isEmpty { spec["audiences"] = .array(audiences) }
     return .object(spec)
   }
 

@@ -100,10 +100,11 @@ enum Query {
 
   /// Create/update/patch options, validated as apimachinery's `ValidateCreateOptions` (and the
   /// update/patch variants) do: 422 on the options kind, every cause listed.
-  static func writeOptions(_ head: HTTPRequestHead, _ kind: OptionsKind = .create) throws(APIError)
-    -> WriteOptions
-  {
+  static func writeOptions(
+    _ head: HTTPRequestHead, _ kind: OptionsKind = .create, user: UserInfo
+  ) throws(APIError) -> WriteOptions {
     var options = WriteOptions()
+    options.user = user
     let manager = head.queryValue("fieldManager") ?? ""
     var causes = fieldManagerProblems(manager)
     let dryRunValues = head.query.filter { $0.name == "dryRun" }.map(\.value)
@@ -148,8 +149,11 @@ enum Query {
 
   /// DeleteOptions from the query and the body (optional), validated as
   /// `ValidateDeleteOptions` does (422 on `DeleteOptions.meta.k8s.io`).
-  static func deleteOptions(_ request: HTTPRequest) throws(APIError) -> DeleteOptions {
+  static func deleteOptions(_ request: HTTPRequest, user: UserInfo) throws(APIError)
+    -> DeleteOptions
+  {
     var options = DeleteOptions()
+    options.user = user
     var dryRunValues = request.head.query.filter { $0.name == "dryRun" }.map(\.value)
     var policy = request.head.queryValue("propagationPolicy")
     var orphanDependents = request.head.queryValue("orphanDependents").map { $0 == "true" }

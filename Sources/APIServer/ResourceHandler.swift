@@ -11,20 +11,22 @@ struct ResourceHandler: Sendable {
   let registry: Registry
   let limits: APILimits
 
-  func handle(_ request: HTTPRequest, info: RequestInfo) -> HTTPResponse {
+  /// `user`: the authenticated requester, recorded on every write (CSR requester fields,
+  /// admission's access checks).
+  func handle(_ request: HTTPRequest, info: RequestInfo, user: UserInfo) -> HTTPResponse {
     do {
-      return try serve(request, info: info)
+      return try serve(request, info: info, user: user)
     } catch {
       return Responses.error(error)
     }
   }
 
-  private func serve(_ request: HTTPRequest, info: RequestInfo) throws(APIError) -> HTTPResponse {
+  private func serve(_ request: HTTPRequest, info: RequestInfo, user: UserInfo) throws(APIError)
+    -> HTTPResponse
+  {
     let catalog = registry.catalog.snapshot
     guard let r = catalog.resource(group: info.group, version: info.version, plural: info.resource)
     else {
-      // `/apis/authorization.k8s.io/v1/selfsubject*reviews` look like resource paths.
-      if let review = Authorization.handle(request) { return review }
       throw APIError.pathNotFound
     }
     if !r.namespaced && info.namespace != nil { throw APIError.pathNotFound }
@@ -48,15 +50,15 @@ struct ResourceHandler: Sendable {
         let body = try Negotiation.decodeBody(request)
         let result = try registry.update(
           r, namespace: namespace, name: name, body: body, subresource: subresource,
-          options: try Query.writeOptions(request.head, .update))
+          options: try Query.writeOptions(request.head, .update, user: user))
         return try render(result.bytes, r, output: output, warnings: result.warnings)
       case "PATCH":
         guard subresource != .finalize else { throw APIError.methodNotAllowed }
-        return try PatchHandler(registry: registry).patch(
+        return try PatchHandler(registry: registry, user: user).patch(
           request, r, namespace: namespace, name: name, subresource: subresource, output: output)
       case "DELETE":
         guard subresource == .main else { throw APIError.methodNotAllowed }
-        return try delete(request, r, namespace: namespace, name: name, output: output)
+        return try delete(request, r, namespace: namespace, name: name, output: output, user: user)
       default:
         // kube-apiserver registers no route for it: go-restful's 405.
         throw APIError.methodNotAllowed
@@ -74,7 +76,8 @@ struct ResourceHandler: Sendable {
       guard r.namespaced == false || info.namespace != nil else { throw APIError.methodNotAllowed }
       let body = try Negotiation.decodeBody(request)
       let result = try registry.create(
-        r, namespace: namespace, body: body, options: try Query.writeOptions(request.head))
+        r, namespace: namespace, body: body,
+        options: try Query.writeOptions(request.head, user: user))
       return try render(result.bytes, r, status: 201, output: output, warnings: result.warnings)
     case "DELETE":
       guard r.namespaced == false || info.namespace != nil, r.verbs.contains("deletecollection")
@@ -82,7 +85,7 @@ struct ResourceHandler: Sendable {
         throw APIError.methodNotAllowed
       }
       let (labels, fields) = try Query.selectors(request.head, r)
-      let options = try Query.deleteOptions(request)
+      let options = try Query.deleteOptions(request, user: user)
       let items = try registry.deleteCollection(
         r, namespace: info.namespace, labels: labels, fields: fields, options: options)
       return Responses.object(
@@ -186,11 +189,11 @@ struct ResourceHandler: Sendable {
 
   private func delete(
     _ request: HTTPRequest, _ r: ResourceDefinition, namespace: String, name: String,
-    output: Negotiation.Output
+    output: Negotiation.Output, user: UserInfo
   )
     throws(APIError) -> HTTPResponse
   {
-    let options = try Query.deleteOptions(request)
+    let options = try Query.deleteOptions(request, user: user)
     let isNamespace = r.group.isEmpty && r.plural == "namespaces"
     switch try registry.delete(r, namespace: namespace, name: name, options: options) {
     case .deleted(let object):

@@ -67,6 +67,8 @@ struct Serve: ParsableCommand {
   var autoAccept = false
   @Option(help: "Simulated WECs run in-process against this server, accepted. Default 0.")
   var simulatedWecs: String?
+  @Option(help: "Static bearer tokens (CSV token,user,uid,\"g1,g2\"); turns authentication on.")
+  var tokenAuthFile: String?
 
   /// The settings after the config file and then the flags are applied.
   func resolvedSettings() throws(SettingsError) -> Settings {
@@ -86,7 +88,7 @@ struct Serve: ParsableCommand {
       ("log-level", logLevel), ("log-format", logFormat), ("audit-log-path", auditLogPath),
       ("max-requests-inflight", maxRequestsInflight),
       ("max-mutating-requests-inflight", maxMutatingRequestsInflight),
-      ("auto-accept", autoAccept ? "true" : nil),
+      ("auto-accept", autoAccept ? "true" : nil), ("token-auth-file", tokenAuthFile),
       ("simulated-wecs", simulatedWecs),
     ]
     for case (let key, let value?) in flags { try settings.set(key, value) }
@@ -124,6 +126,7 @@ struct Serve: ParsableCommand {
         historyAge: .milliseconds(settings.watchHistoryAgeMillis)))
     let registry = Registry(store: store, catalog: Catalog())
     try Bootstrap.seed(registry)
+    let access = try AccessControl.start(settings, registry: registry)
     let space = ITSSpace(registry: registry)
     try space.start()
     let namespaceController = NamespaceController(registry: registry)
@@ -146,7 +149,9 @@ struct Serve: ParsableCommand {
     operations.start()
     let server = HTTPServer(
       configuration: serverConfiguration,
-      handler: APIHandler(registry: registry, operations: operations.configuration),
+      handler: APIHandler(
+        registry: registry, operations: operations.configuration,
+        authenticator: access.authenticator),
       logger: { log.error("\($0)") })
     let bound: SocketAddress
     do {
@@ -178,6 +183,7 @@ struct Serve: ParsableCommand {
     garbageCollector.stop()
     hub.stop()
     certificates.stop()
+    access.stop()
     space.stop()
     operations.stop()
     log.info("stopped")

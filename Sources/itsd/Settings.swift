@@ -23,6 +23,7 @@ struct Settings: Equatable {
   var tlsCertFile = ""
   var tlsPrivateKeyFile = ""
   var clientCAFile = ""
+  var tokenAuthFile = ""
   var logLevel = "info"
   var logFormat = "text"
   var auditLogPath = ""
@@ -39,7 +40,7 @@ struct Settings: Equatable {
     "max-output-buffer-bytes", "watch-history-size", "watch-history-age",
     "secure", "tls-cert-file", "tls-private-key-file", "client-ca-file",
     "log-level", "log-format", "audit-log-path", "max-requests-inflight",
-    "max-mutating-requests-inflight", "simulated-wecs", "auto-accept",
+    "max-mutating-requests-inflight", "simulated-wecs", "auto-accept", "token-auth-file",
   ]
 
   /// Applies one setting given as text. Throws a message naming the key on a bad value.
@@ -73,6 +74,7 @@ struct Settings: Equatable {
     case "tls-cert-file": tlsCertFile = value
     case "tls-private-key-file": tlsPrivateKeyFile = value
     case "client-ca-file": clientCAFile = value
+    case "token-auth-file": tokenAuthFile = value
     case "log-level":
       let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
       guard levels.contains(value) else {
@@ -104,6 +106,10 @@ struct Settings: Equatable {
 
   /// TLS is on with `--secure` or a serving certificate file.
   var tlsEnabled: Bool { secure || !tlsCertFile.isEmpty }
+
+  /// Authentication and RBAC are enforced with TLS or a token file; otherwise (plain HTTP
+  /// development) every request is an administrator.
+  var authenticationEnabled: Bool { tlsEnabled || !tokenAuthFile.isEmpty }
 
   /// Settings that only make sense together.
   func validate() throws(SettingsError) {

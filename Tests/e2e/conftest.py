@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"^listening on http://(?:\[(?P<v6>[^\]]+)\]|(?P<v4>[^:/\[\]]+)):(?P<port>\d+)$")
+LISTENING = re.compile(r"^listening on https?://(?:\[(?P<v6>[^\]]+)\]|(?P<v4>[^:/\[\]]+)):(?P<port>\d+)$")
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 TEST_TIMEOUT = 90  # seconds; a test that takes longer is failed by SIGALRM

@@ -1,0 +1,138 @@
+import APIMachinery
+import JSON
+
+/// Bootstrap tokens (`plugin/pkg/auth/authenticator/token/bootstrap`): a bearer token
+/// `<id>.<secret>` (6 and 16 characters of `[a-z0-9]`) authenticates as
+/// `system:bootstrap:<id>`, groups `system:bootstrappers` plus the Secret's
+/// `auth-extra-groups`, when Secret `kube-system/bootstrap-token-<id>` of type
+/// `bootstrap.kubernetes.io/token` holds that `token-id` and `token-secret`, allows
+/// `usage-bootstrap-authentication`, has not expired and is not being deleted. The Secret is
+/// read from the store per request (one hash lookup); tokens are only used while joining.
+struct BootstrapTokenAuthenticator: Sendable {
+  static let secretType = "bootstrap.kubernetes.io/token"
+  static let bootstrappersGroup = "system:bootstrappers"
+
+  let registry: Registry
+
+  /// The token's id and secret when it has the bootstrap-token shape.
+  static func split(_ token: String) -> (id: String, secret: String)? {
+    let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, parts[0].utf8.count == 6, parts[1].utf8.count == 16 else { return nil }
+    let ok = token.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 46 }
+    return ok ? (String(parts[0]), String(parts[1])) : nil
+  }
+
+  func authenticate(_ token: String) -> TokenResult {
+    guard let (id, secret) = Self.split(token) else { return .notMine }
+    guard
+      let stored = try? registry.get(
+        BuiltInResources.secret, namespace: "kube-system", name: "bootstrap-token-\(id)")
+    else { return .invalid }
+    return Self.user(
+      secret: stored.object, id: id, tokenSecret: secret, now: ServerClock.nowSeconds()
+    )
+    .map(TokenResult.user) ?? .invalid
+  }
+
+  /// The identity a bootstrap-token Secret grants for `id.tokenSecret` at `now`, or nil.
+  static func user(secret: JSONValue, id: String, tokenSecret: String, now: Int64) -> UserInfo? {
+    guard secret["metadata"]?["deletionTimestamp"]?.stringValue == nil,
+      secret["type"]?.stringValue == secretType
+    else { return nil }
+    func data(_ key: String) -> String {
+      guard let text = secret["data"]?[key]?.stringValue, let bytes = StandardBase64.decode(text)
+      else { return "" }
+      return String(decoding: bytes, as: UTF8.self)
+    }
+    guard constantTimeEqual(data("token-secret"), tokenSecret), data("token-id") == id else {
+      return nil
+    }
+    let expiration = data("expiration")
+    if !expiration.isEmpty {
+      guard let at = ServerClock.epochSeconds(expiration), now < at else { return nil }
+    }
+    guard data("usage-bootstrap-authentication") == "true" else { return nil }
+    var groups = [bootstrappersGroup]
+    let extra = data("auth-extra-groups")
+    if !extra.isEmpty {
+      for g in extra.split(separator: ",", omittingEmptySubsequences: false) {
+        let group = String(g).trimmingSpaces
+        guard isValidExtraGroup(group) else { return nil }
+        if !groups.contains(group) { groups.append(group) }
+      }
+    }
+    return UserInfo(name: "system:bootstrap:\(id)", groups: groups)
+  }
+
+  /// `\Asystem:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]\z`.
+  static func isValidExtraGroup(_ group: String) -> Bool {
+    let prefix = "system:bootstrappers:"
+    guard group.hasPrefix(prefix) else { return false }
+    let rest = Array(group.utf8.dropFirst(prefix.utf8.count))
+    guard let last = rest.last, rest.count <= 256 else { return false }
+    func alnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
+    return alnum(last) && rest.allSatisfy { alnum($0) || $0 == 58 || $0 == 45 }
+  }
+
+  static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in x.indices { diff |= x[i] ^ y[i] }
+    return diff == 0
+  }
+}
+
+/// What one token authenticator says about a bearer token.
+enum TokenResult: Sendable, Equatable {
+  case user(UserInfo)
+  /// The token has this authenticator's shape but does not authenticate.
+  case invalid
+  /// Not a token this authenticator knows.
+  case notMine
+}
+
+/// Standard padded base64 (Secret `data` values), decoding only.
+enum StandardBase64 {
+  static func decode(_ text: String) -> [UInt8]? {
+    var out: [UInt8] = []
+    var acc: UInt32 = 0
+    var bits = 0
+    var padding = 0
+    for c in text.utf8 {
+      let v: UInt32
+      switch c {
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+      case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+      case UInt8(ascii: "+"): v = 62
+      case UInt8(ascii: "/"): v = 63
+      case UInt8(ascii: "="):
+        padding += 1
+        continue
+      default: return nil
+      }
+      guard padding == 0 else { return nil }
+      acc = acc << 6 | v
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        acc &= (1 << UInt32(bits)) - 1
+      }
+    }
+    return bits >= 6 || padding > 2 ? nil : out
+  }
+}
+
+extension String {
+  /// Without leading and trailing spaces and tabs (Go's `strings.TrimSpace` for ASCII).
+  var trimmingSpaces: String {
+    let bytes = Array(utf8)
+    guard let first = bytes.firstIndex(where: { $0 != 32 && $0 != 9 }),
+      let last = bytes.lastIndex(where: { $0 != 32 && $0 != 9 })
+    else { return "" }
+    return String(decoding: bytes[first...last], as: UTF8.self)
+  }
+}
