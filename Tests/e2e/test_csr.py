@@ -200,6 +200,8 @@ def test_status_cannot_approve_and_main_put_ignores_status(api, tmp_path):
     fresh["status"] = {"conditions": [{"type": "Approved", "status": "True", "reason": "Test"}]}
     approved = api.ok("PUT", f"{CSRS}/{name}/approval", fresh)
     assert approved["status"]["conditions"][0]["type"] == "Approved"
+    assert issued(api, name)  # the signer writes next; take its version
+    approved = api.ok("GET", f"{CSRS}/{name}")
     approved["status"]["conditions"] = []
     r = api.put(f"{CSRS}/{name}/approval", approved)
     assert r.status == 422
