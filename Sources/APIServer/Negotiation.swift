@@ -13,30 +13,72 @@ enum Negotiation {
     case yaml
   }
 
-  /// Picks the output from an `Accept` header; nil = nothing acceptable (406).
+  /// Picks the output from an `Accept` header; nil = nothing acceptable (406). The header is
+  /// read as bytes (this runs for every request): media ranges split at `,`, parameters at
+  /// `;`, ASCII case-insensitive, spaces ignored.
   static func output(accept: String?, allowTable: Bool = true) -> Output? {
-    guard let accept, !accept.isEmpty else { return .json }
-    for item in accept.split(separator: ",") {
-      let params = item.split(separator: ";").map { $0.trimmingCharacters() }
-      guard let type = params.first?.lowercased() else { continue }
-      let isTable = params.contains { $0.replacingOccurrences(of: " ", with: "") == "as=Table" }
-      switch type {
-      case "application/json", "application/*", "*/*":
-        if isTable {
-          if allowTable { return .table }
-          continue
-        }
-        if params.contains(where: { $0.hasPrefix("as=") }) { continue }
-        return .json
-      case "application/yaml":
-        return .yaml
-      case "application/vnd.kubernetes.protobuf",
-        "application/vnd.kubernetes.protobuf;stream=watch":
-        continue  // we answer protobuf-preferring clients in JSON when they also accept it
-      default:
-        continue
-      }
+    guard var accept, !accept.isEmpty else { return .json }
+    return accept.withUTF8 { output(accept: $0, allowTable: allowTable) }
+  }
+
+  private static func output(accept: UnsafeBufferPointer<UInt8>, allowTable: Bool) -> Output? {
+    var start = 0
+    let n = accept.count
+    while start <= n {
+      var end = start
+      while end < n && accept[end] != UInt8(ascii: ",") { end += 1 }
+      if let output = mediaRange(accept, start, end, allowTable: allowTable) { return output }
+      start = end + 1
     }
+    return nil
+  }
+
+  /// The output one media range (`type/subtype;param=value;…`) selects, if any.
+  private static func mediaRange(
+    _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, allowTable: Bool
+  ) -> Output? {
+    // Split at `;` into trimmed parts; the first is the type.
+    var parts: [(Int, Int)] = []
+    var p = start
+    while p <= end {
+      var q = p
+      while q < end && b[q] != UInt8(ascii: ";") { q += 1 }
+      var s = p
+      var e = q
+      while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+      while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+      parts.append((s, e))
+      p = q + 1
+    }
+    guard let (ts, te) = parts.first else { return nil }
+    func equals(_ s: Int, _ e: Int, _ literal: StaticString) -> Bool {
+      guard e - s == literal.utf8CodeUnitCount else { return false }
+      for k in 0..<(e - s) {
+        var c = b[s + k]
+        if c >= 65 && c <= 90 { c += 32 }
+        if c != literal.utf8Start[k] { return false }
+      }
+      return true
+    }
+    let isJSONish =
+      equals(ts, te, "application/json") || equals(ts, te, "application/*")
+      || equals(ts, te, "*/*")
+    if isJSONish {
+      var isTable = false
+      var hasAs = false
+      for (s, e) in parts.dropFirst() {
+        // Parameter names and values without spaces (`as = Table` counts as `as=Table`).
+        var compact: [UInt8] = []
+        for k in s..<e where b[k] != 0x20 { compact.append(b[k]) }
+        if compact.starts(with: Array("as=".utf8)) {
+          hasAs = true
+          if compact == Array("as=Table".utf8) { isTable = true }
+        }
+      }
+      if isTable { return allowTable ? .table : nil }
+      return hasAs ? nil : .json
+    }
+    if equals(ts, te, "application/yaml") { return .yaml }
     return nil
   }
 
@@ -79,12 +121,5 @@ extension Substring {
     while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
     while let l = s.last, l == " " || l == "\t" { s.removeLast() }
     return String(s)
-  }
-}
-
-extension String {
-  func replacingOccurrences(of target: String, with replacement: String) -> String {
-    split(separator: Character(target), omittingEmptySubsequences: false).joined(
-      separator: replacement)
   }
 }

@@ -15,8 +15,22 @@ struct RequestInfo: Equatable {
   /// Parses `/api/v1/...` and `/apis/G/V/...` resource paths. Returns nil for anything that is
   /// not a resource path (discovery documents are routed before this).
   static func parse(path: String) -> RequestInfo? {
-    // Split on the UTF-8 view: byte comparisons, no grapheme breaking (this runs per request).
-    var parts = path.utf8.split(separator: UInt8(ascii: "/")).map { String(Substring($0)) }
+    // Split the UTF-8 bytes at `/` (empty segments dropped): no grapheme breaking and no
+    // generic collection machinery, as this runs for every request.
+    var path = path
+    var parts: [String] = path.withUTF8 { bytes in
+      var segments: [String] = []
+      segments.reserveCapacity(8)
+      var start = 0
+      for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+        if i > start {
+          segments.append(
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+        }
+        start = i + 1
+      }
+      return segments
+    }
     guard let first = parts.first else { return nil }
     let group: String
     let version: String
