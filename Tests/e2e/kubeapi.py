@@ -180,3 +180,29 @@ def wait_for(predicate, timeout: float, interval: float = 0.05):
         if time.monotonic() >= deadline:
             return None
         time.sleep(interval)
+
+
+def hub_settled(api: Api, name: str, timeout: float = 10) -> dict:
+    """Waits until the hub's controllers are done with ManagedCluster `name` (finalizers, the
+    HubAccepted condition of an accepted cluster, taints matching Available) and returns it, so a
+    test can write to it without racing them (see docs/its.md, "Lifecycle of a WEC")."""
+    path = f"/apis/cluster.open-cluster-management.io/v1/managedclusters/{name}"
+
+    def settled():
+        obj = api.ok("GET", path)
+        conditions = {c["type"]: c["status"] for c in (obj.get("status") or {}).get("conditions") or []}
+        accepted = obj["spec"].get("hubAcceptsClient") is True
+        finalizers = set(obj["metadata"].get("finalizers") or [])
+        want = {"cluster.open-cluster-management.io/resource-cleanup"}
+        if accepted:
+            want.add("cluster.open-cluster-management.io/api-resource-cleanup")
+            if conditions.get("HubAcceptedManagedCluster") != "True":
+                return None
+        taints = [t["key"] for t in obj["spec"].get("taints") or []]
+        expected = {"True": [], "False": ["cluster.open-cluster-management.io/unavailable"]}.get(
+            conditions.get("ManagedClusterConditionAvailable"), ["cluster.open-cluster-management.io/unreachable"])
+        return obj if finalizers == want and taints == expected else None
+
+    obj = wait_for(settled, timeout)
+    assert obj, f"the hub did not settle {name}: {api.ok('GET', path)}"
+    return obj

@@ -17,7 +17,7 @@ import time
 import pytest
 import yaml
 
-from kubeapi import Api, wait_for
+from kubeapi import Api, hub_settled, wait_for
 
 MCL = "/apis/cluster.open-cluster-management.io/v1/managedclusters"
 MCL_QUALIFIED = "managedcluster.cluster.open-cluster-management.io"
@@ -43,7 +43,8 @@ def make_cm(api: Api, ns: str, name: str, data: dict | None = None, labels: dict
 def make_mcl(api: Api, name: str, labels: dict | None = None) -> dict:
     body = {"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
             "metadata": {"name": name, "labels": labels or {}}, "spec": {"hubAcceptsClient": True}}
-    return api.ok("POST", MCL, body)
+    api.ok("POST", MCL, body)
+    return hub_settled(api, name)  # the hub's controllers write to it right after creation
 
 
 def get_cm(api: Api, ns: str, name: str) -> dict:
@@ -440,13 +441,13 @@ def test_label_add_overwrite_remove(kubectl, api):
 
 
 def test_label_managedcluster(kubectl, api):
-    make_mcl(api, "label-c1", labels={"env": "test"})
+    generation = make_mcl(api, "label-c1", labels={"env": "test"})["metadata"]["generation"]
     out = kubectl.ok("label", "managedcluster", "label-c1", "env=dev", "--overwrite")
     assert out.strip() == f"{MCL_QUALIFIED}/label-c1 labeled"
     mcl = api.ok("GET", f"{MCL}/label-c1")
     clusterset = {"cluster.open-cluster-management.io/clusterset": "default"}  # the hub's default label
     assert mcl["metadata"]["labels"] == {"env": "dev", **clusterset}
-    assert mcl["metadata"]["generation"] == 1  # metadata changes do not bump generation
+    assert mcl["metadata"]["generation"] == generation  # metadata changes do not bump generation
     out = kubectl.ok("label", "mcl", "label-c1", "env-")
     assert out.strip() == f"{MCL_QUALIFIED}/label-c1 unlabeled"
     assert api.ok("GET", f"{MCL}/label-c1")["metadata"]["labels"] == clusterset
@@ -510,11 +511,11 @@ STRATEGIC_ON_CR = (
 
 
 def test_patch_managedcluster(kubectl, api):
-    make_mcl(api, "patch-c1")
+    generation = make_mcl(api, "patch-c1")["metadata"]["generation"]
     out = kubectl.ok("patch", "managedcluster", "patch-c1", "--type=merge", "-p", '{"spec":{"leaseDurationSeconds":30}}')
     assert out.strip() == f"{MCL_QUALIFIED}/patch-c1 patched"
     mcl = api.ok("GET", f"{MCL}/patch-c1")
-    assert mcl["spec"]["leaseDurationSeconds"] == 30 and mcl["metadata"]["generation"] == 2
+    assert mcl["spec"]["leaseDurationSeconds"] == 30 and mcl["metadata"]["generation"] == generation + 1
     kubectl.ok("patch", "mcl", "patch-c1", "--type=json", "-p",
                '[{"op":"replace","path":"/spec/leaseDurationSeconds","value":45}]')
     assert api.ok("GET", f"{MCL}/patch-c1")["spec"]["leaseDurationSeconds"] == 45
@@ -530,12 +531,13 @@ AVAILABLE = ('{"status":{"conditions":[{"type":"ManagedClusterConditionAvailable
 
 
 def test_patch_status_subresource(kubectl, api):
-    make_mcl(api, "status-c1")
+    generation = make_mcl(api, "status-c1")["metadata"]["generation"]
     out = kubectl.ok("patch", "managedcluster", "status-c1", "--subresource=status", "--type=merge", "-p", AVAILABLE)
     assert out.strip() == f"{MCL_QUALIFIED}/status-c1 patched"
     mcl = api.ok("GET", f"{MCL}/status-c1")
     assert mcl["status"]["conditions"][0]["type"] == "ManagedClusterConditionAvailable"
-    assert mcl["metadata"]["generation"] == 1
+    # HubAccepted re-added and the unreachable taint removed: that spec change is the only bump.
+    assert hub_settled(api, "status-c1")["metadata"]["generation"] == generation + 1
     table = rows(kubectl.ok("get", "mcl", "status-c1"))
     assert table[1][:2] == ["status-c1", "true"] and "True" in table[1], table
     # A main-resource patch cannot change status.
@@ -545,7 +547,7 @@ def test_patch_status_subresource(kubectl, api):
     kubectl.ok("patch", "mcl", "status-c1", "--subresource=status", "--type=merge",
                "-p", '{"metadata":{"labels":{"x":"y"}},"spec":{"hubAcceptsClient":false}}')
     mcl = api.ok("GET", f"{MCL}/status-c1")
-    assert mcl["spec"]["hubAcceptsClient"] is True and "labels" not in mcl["metadata"]
+    assert mcl["spec"]["hubAcceptsClient"] is True and "x" not in mcl["metadata"].get("labels", {})
     obj = json.loads(kubectl.ok("get", "mcl", "status-c1", "--subresource=status", "-o", "json"))
     assert obj["kind"] == "ManagedCluster" and obj["spec"]["hubAcceptsClient"] is True
 
@@ -594,13 +596,14 @@ def test_replace_managedcluster_keeps_status(kubectl, api):
     make_mcl(api, "repl-c1")
     api.ok("PATCH", f"{MCL}/repl-c1/status", json.loads(AVAILABLE),
            content_type="application/merge-patch+json")
+    generation = hub_settled(api, "repl-c1")["metadata"]["generation"]
     obj = json.loads(kubectl.ok("get", "mcl", "repl-c1", "-o", "json"))
     obj["spec"]["leaseDurationSeconds"] = 20
     obj["status"] = {}
     out = kubectl.ok("replace", *_replace_args(api), "-f", "-", input=json.dumps(obj))
     assert out.strip() == f"{MCL_QUALIFIED}/repl-c1 replaced"
     mcl = api.ok("GET", f"{MCL}/repl-c1")
-    assert mcl["spec"]["leaseDurationSeconds"] == 20 and mcl["metadata"]["generation"] == 2
+    assert mcl["spec"]["leaseDurationSeconds"] == 20 and mcl["metadata"]["generation"] == generation + 1
     assert mcl["status"]["conditions"][0]["status"] == "True"
 
 

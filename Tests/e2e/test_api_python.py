@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from kubeapi import Api, wait_for
+from kubeapi import Api, hub_settled, wait_for
 
 kubernetes = pytest.importorskip("kubernetes")
 from kubernetes import client, watch  # noqa: E402
@@ -388,7 +388,7 @@ def test_name_validation_errors(core, custom):
 # -- CustomObjectsApi ---------------------------------------------------------------------------------------
 
 
-def test_managedcluster_crud_and_status(custom):
+def test_managedcluster_crud_and_status(custom, raw):
     created = custom.create_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL,
                                                   {**mcl_body("py-c1", labels={"env": "py"}),
                                                    "status": {"conditions": [{"type": "X", "status": "True"}]}},
@@ -403,6 +403,8 @@ def test_managedcluster_crud_and_status(custom):
     assert listed["kind"] == "ManagedClusterList" and names(listed["items"]) == ["py-c1"]
     assert "py-c1" in names(custom.list_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL,
                                                                label_selector="")["items"])
+    # The hub's controllers write to a new cluster (finalizers, taint, condition): let them finish.
+    g = hub_settled(raw, "py-c1")["metadata"]["generation"]
     # status write: only status changes, generation stays
     cond = {"type": "ManagedClusterConditionAvailable", "status": "True", "reason": "r", "message": "m",
             "lastTransitionTime": "2026-01-01T00:00:00Z"}
@@ -413,30 +415,33 @@ def test_managedcluster_crud_and_status(custom):
     assert st["status"]["conditions"] == [cond]
     assert st["spec"]["hubAcceptsClient"] is True
     assert st["metadata"]["labels"] == {"env": "py", "cluster.open-cluster-management.io/clusterset": "default"}
-    assert st["metadata"]["generation"] == 1
+    assert st["metadata"]["generation"] == g
+    g = hub_settled(raw, "py-c1")["metadata"]["generation"]  # Available: the taint goes
     # main-resource patch: status ignored; spec change bumps generation; metadata change does not
     p = custom.patch_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1",
                                            {"metadata": {"labels": {"more": "1"}}, "status": {"conditions": []}})
-    assert p["status"]["conditions"] == [cond] and p["metadata"]["generation"] == 1
+    assert p["status"]["conditions"][0] == cond and p["metadata"]["generation"] == g
     p = custom.patch_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1",
                                            {"spec": {"leaseDurationSeconds": 30}})
-    assert p["spec"]["leaseDurationSeconds"] == 30 and p["metadata"]["generation"] == 2
+    assert p["spec"]["leaseDurationSeconds"] == 30 and p["metadata"]["generation"] == g + 1
     # JSON patch through CustomObjectsApi needs an explicit content type
     p = custom.patch_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1",
                                            [{"op": "replace", "path": "/spec/leaseDurationSeconds", "value": 40}],
                                            _content_type="application/json-patch+json")
-    assert p["spec"]["leaseDurationSeconds"] == 40 and p["metadata"]["generation"] == 3
+    assert p["spec"]["leaseDurationSeconds"] == 40 and p["metadata"]["generation"] == g + 2
     # replace_*_status with the full object: only status taken
     p["status"] = {"conditions": [dict(cond, status="False")]}
     p["spec"]["leaseDurationSeconds"] = 99
     r = custom.replace_cluster_custom_object_status(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1", p)
     assert r["status"]["conditions"][0]["status"] == "False"
-    assert r["spec"]["leaseDurationSeconds"] == 40 and r["metadata"]["generation"] == 3
+    assert r["spec"]["leaseDurationSeconds"] == 40 and r["metadata"]["generation"] == g + 2
+    r = hub_settled(raw, "py-c1")  # Available False: the unavailable taint
+    g = r["metadata"]["generation"]
     # replace the main resource: status kept, generation bumped
     r["spec"]["leaseDurationSeconds"] = 50
     r["status"] = {}
     r2 = custom.replace_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1", r)
-    assert r2["spec"]["leaseDurationSeconds"] == 50 and r2["metadata"]["generation"] == 4
+    assert r2["spec"]["leaseDurationSeconds"] == 50 and r2["metadata"]["generation"] == g + 1
     assert r2["status"]["conditions"][0]["status"] == "False"
     # stale RV: 409 with the qualified resource
     status = expect_error(409, custom.replace_cluster_custom_object, MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1", r)
@@ -460,10 +465,11 @@ def test_managedcluster_crud_and_status(custom):
     assert status["message"] == (
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+    # The hub's finalizers hold the deletion until its clean-up is done (nothing to clean here).
     deleted = custom.delete_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1")
-    assert deleted["status"] == "Success"
-    assert deleted["details"] == {"name": "py-c1", "group": MCL_GROUP, "kind": "managedclusters",
-                                  "uid": created["metadata"]["uid"]}
+    assert deleted["kind"] == "ManagedCluster" and deleted["metadata"]["deletionTimestamp"]
+    assert deleted["metadata"]["uid"] == created["metadata"]["uid"]
+    assert wait_for(lambda: raw.get(f"/apis/{MCL_GROUP}/{MCL_VERSION}/{MCL_PLURAL}/py-c1").status == 404, 10)
     status = expect_error(404, custom.get_cluster_custom_object, MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-c1")
     assert status["message"] == 'managedclusters.cluster.open-cluster-management.io "py-c1" not found'
     assert status["details"] == {"name": "py-c1", "group": MCL_GROUP, "kind": "managedclusters"}
@@ -867,14 +873,20 @@ def test_finalizers_hold_deletion(core):
     assert events[0][1]["metadata"]["deletionTimestamp"]
 
 
-def test_finalizers_on_custom_resource(custom):
+def test_finalizers_on_custom_resource(custom, raw):
     body = mcl_body("py-fin")
-    body["metadata"]["finalizers"] = ["cluster.open-cluster-management.io/api-resource-cleanup"]
+    body["metadata"]["finalizers"] = ["example.com/hold"]  # the hub's own finalizers it removes itself
     custom.create_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, body)
+    settled = wait_for(lambda: (o := custom.get_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-fin"))
+                       and len(o["metadata"].get("finalizers", [])) == 3 and o.get("spec", {}).get("taints") and o, 10)
+    assert settled
+    generation = settled["metadata"]["generation"]
     d = custom.delete_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-fin")
     assert d["kind"] == "ManagedCluster" and d["metadata"]["deletionTimestamp"]
-    obj = custom.get_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-fin")
-    assert obj["metadata"]["generation"] == 2  # setting deletionTimestamp bumps generation
+    # The hub's clean-up removes its two finalizers; example.com/hold keeps the object.
+    obj = wait_for(lambda: (o := custom.get_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-fin"))
+                   and o["metadata"]["finalizers"] == ["example.com/hold"] and o, 10)
+    assert obj["metadata"]["generation"] == generation + 1  # setting deletionTimestamp bumps generation
     custom.patch_cluster_custom_object(MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-fin",
                                        {"metadata": {"finalizers": None}})
     expect_error(404, custom.get_cluster_custom_object, MCL_GROUP, MCL_VERSION, MCL_PLURAL, "py-fin")
