@@ -335,7 +335,7 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     for chunk in chunks {
       let size = chunk.byteCount
       guard size > 0 else { continue }
-      if chunked { output.append(Array((String(size, radix: 16) + "\r\n").utf8)) }
+      if chunked { output.append(context.chunkHeader(size)) }
       for part in chunk.parts { output.append(part) }
       if chunked { output.append(Self.crlf) }
     }

@@ -14,6 +14,9 @@ final class LoopContext: @unchecked Sendable {
   let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
   var date = HTTPDate()
   var now: Int64 = monotonicMilliseconds()
+  /// Chunk-size lines (`<hex>\r\n`) by size: a watch frame goes to every watcher with the
+  /// same size, so its line is built once per loop and shared, not allocated per watcher.
+  private var chunkHeaders: [Int: [UInt8]] = [:]
   private(set) var draining = false
   private var listenerChannel: ListenerChannel?
   private var stopped = false
@@ -32,6 +35,24 @@ final class LoopContext: @unchecked Sendable {
     let channel = ListenerChannel(listener: listener, context: self)
     channel.token = loop.register(channel, fd: listener.fd, events: ITS_EPOLLIN) ?? 0
     listenerChannel = channel
+  }
+
+  /// The chunk-size line for a chunk of `size` bytes.
+  func chunkHeader(_ size: Int) -> [UInt8] {
+    if let cached = chunkHeaders[size] { return cached }
+    var line: [UInt8] = []
+    var shift = (Int.bitWidth - size.leadingZeroBitCount + 3) / 4 * 4
+    if shift == 0 { shift = 4 }
+    while shift > 0 {
+      shift -= 4
+      let digit = UInt8((size >> shift) & 0xF)
+      line.append(digit < 10 ? 48 + digit : 87 + digit)
+    }
+    line.append(13)
+    line.append(10)
+    if chunkHeaders.count >= 4096 { chunkHeaders.removeAll(keepingCapacity: true) }
+    chunkHeaders[size] = line
+    return line
   }
 
   func add(_ connection: Connection) {
