@@ -300,6 +300,30 @@ import Testing
       })
   }
 
+  @Test func aDeletingClusterWhoseLeaseIsGoneIsUnknownAtOnce() throws {
+    let (registry, hub) = try start()
+    defer { hub.stop() }
+    var body = cluster("lost", accepted: true)
+    if case .object(var root) = body, var meta = root["metadata"]?.objectValue {
+      meta["finalizers"] = ["example.com/hold"]
+      root["metadata"] = .object(meta)
+      body = .object(root)
+    }
+    _ = try registry.create(mc, namespace: "", body: body)
+    #expect(
+      eventually { (try? registry.get(lease, namespace: "lost", name: OCM.leaseName)) != nil })
+    try renewLease(registry, "lost", at: HubTime.nowNanos())
+    try setAvailable(registry, "lost", "True")
+    _ = try registry.delete(mc, namespace: "", name: "lost")
+    // The hub's finalizers go (nothing to clean); example.com/hold keeps the cluster.
+    #expect(
+      eventually { get(registry, "lost")?["metadata"]?["finalizers"] == ["example.com/hold"] })
+    #expect(condition(registry, "lost", OCM.availableCondition)?["status"] == "True")
+    _ = try registry.delete(lease, namespace: "lost", name: OCM.leaseName)
+    #expect(
+      eventually { condition(registry, "lost", OCM.availableCondition)?["status"] == "Unknown" })
+  }
+
   @Test func autoAcceptAnnotatesAndAcceptsOnce() throws {
     var options = HubOptions(cleanupRequeue: .milliseconds(100))
     options.autoAccept = true
