@@ -40,7 +40,8 @@ struct Settings: Equatable {
     "max-output-buffer-bytes", "watch-history-size", "watch-history-age",
     "secure", "tls-cert-file", "tls-private-key-file", "client-ca-file",
     "log-level", "log-format", "audit-log-path", "max-requests-inflight",
-    "max-mutating-requests-inflight", "simulated-wecs", "auto-accept", "token-auth-file",
+    "max-mutating-requests-inflight", "auto-accept", "token-auth-file",
+    "simulated-wecs",
   ]
 
   /// Applies one setting given as text. Throws a message naming the key on a bad value.
@@ -71,6 +72,12 @@ struct Settings: Equatable {
         throw SettingsError("secure: \"\(value)\" is not true or false")
       }
       secure = value == "true"
+    case "simulated-wecs": simulatedWECs = try Self.integer(key, value, in: 0...100_000)
+    case "auto-accept":
+      guard value == "true" || value == "false" else {
+        throw SettingsError("auto-accept: \"\(value)\" is not true or false")
+      }
+      autoAccept = value == "true"
     case "tls-cert-file": tlsCertFile = value
     case "tls-private-key-file": tlsPrivateKeyFile = value
     case "client-ca-file": clientCAFile = value
@@ -90,12 +97,6 @@ struct Settings: Equatable {
     case "audit-log-path": auditLogPath = value
     case "max-requests-inflight":
       maxRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
-    case "simulated-wecs": simulatedWECs = try Self.integer(key, value, in: 0...100_000)
-    case "auto-accept":
-      guard value == "true" || value == "false" else {
-        throw SettingsError("auto-accept: \"\(value)\" is not true or false")
-      }
-      autoAccept = value == "true"
     case "max-mutating-requests-inflight":
       maxMutatingRequestsInflight = try Self.integer(key, value, in: 0...1_000_000)
     default:
