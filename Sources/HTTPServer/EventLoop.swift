@@ -20,6 +20,9 @@ final class EventLoop: @unchecked Sendable {
   let index: Int
   private let epollFD: Int32
   private let wakeFD: Int32
+  /// Whether `wakeFD` is still open. Signalling and closing happen under this lock, so a
+  /// late `execute` from another thread never writes into a closed (or reused) descriptor.
+  private let wakeOpen = Mutex<Bool>(true)
   private let tasks = Mutex<[@Sendable () -> Void]>([])
   private let wakePending = Atomic<Bool>(false)
   private var channels: [UInt64: EventLoopChannel] = [:]
@@ -47,7 +50,9 @@ final class EventLoop: @unchecked Sendable {
   func execute(_ task: @escaping @Sendable () -> Void) {
     tasks.withLock { $0.append(task) }
     if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
-      _ = its_eventfd_signal(wakeFD)
+      wakeOpen.withLock { open in
+        if open { _ = its_eventfd_signal(wakeFD) }
+      }
     }
   }
 
@@ -108,7 +113,10 @@ final class EventLoop: @unchecked Sendable {
     }
     runPendingTasks()
     onStop?()
-    Syscall.close(wakeFD)
+    wakeOpen.withLock { open in
+      open = false
+      Syscall.close(wakeFD)
+    }
     Syscall.close(epollFD)
   }
 

@@ -45,8 +45,14 @@ public enum Syscall {
   public static func writev(_ fd: Int32, _ iovecs: UnsafePointer<iovec>, count: Int32)
     throws(SystemError) -> WriteOutcome
   {
+    // sendmsg with MSG_NOSIGNAL is writev for sockets, except that a peer that has gone away
+    // yields EPIPE instead of SIGPIPE (which would kill a process that did not ignore it, such
+    // as a test runner or a client tool using these sockets).
+    var message = msghdr()
+    message.msg_iov = UnsafeMutablePointer(mutating: iovecs)
+    message.msg_iovlen = Int(count)
     while true {
-      let n = Glibc.writev(fd, iovecs, count)
+      let n = Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
       if n >= 0 { return .bytes(n) }
       let e = Glibc.errno
       if e == EINTR { continue }

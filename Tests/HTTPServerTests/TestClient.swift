@@ -43,7 +43,9 @@ final class TestClient {
   func send(_ bytes: [UInt8]) {
     var sent = 0
     while sent < bytes.count {
-      let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      let n = bytes[sent...].withUnsafeBytes {
+        Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
       if n <= 0 { return }
       sent += n
     }

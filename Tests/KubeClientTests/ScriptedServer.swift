@@ -58,7 +58,9 @@ final class ScriptedServer: @unchecked Sendable {
         let (bytes, close) = respond(path)
         var off = 0
         while off < bytes.count {
-          let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+          let n = bytes[off...].withUnsafeBytes {
+            Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+          }
           if n <= 0 { break }
           off += n
         }
