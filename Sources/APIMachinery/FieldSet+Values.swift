@@ -90,10 +90,45 @@ public enum FieldValues {
     -> FieldComparison
   {
     var c = FieldComparison()
+    let nothingBefore = present(old).map { $0.objectValue?.isEmpty == true } ?? true
+    if nothingBefore, let new = present(new), case .object = new {
+      // Everything is added (a create, where the old object is absent or `{}`): build the
+      // set in one pass, each level sorted once, instead of inserting every path from the root.
+      c.added = addedSet(new, schema: schema)
+      return c
+    }
     var path: [PathElement] = []
     path.reserveCapacity(16)
     compare(old, new, schema: schema, path: &path, into: &c)
     return c
+  }
+
+  /// What `compare(nil, value)` reports as added below `value`: every non-null member, maps
+  /// and granular lists included (they are containers that appear), leaves and atomic values.
+  static func addedSet(_ value: JSONValue, schema: ManagedFieldsSchema) -> FieldSet {
+    var set = FieldSet()
+    switch value {
+    case .object(let o) where !schema.isAtomicMap:
+      set.children.reserveCapacity(o.count)
+      for m in o.members where !m.value.isNull {
+        set.children.append(
+          FieldSet.Child(
+            element: .field(m.key), isMember: true,
+            set: addedSet(m.value, schema: schema.field(m.key))))
+      }
+    case .array(let items):
+      guard let elements = itemElements(items, schema.listKind) else { return set }
+      set.children.reserveCapacity(items.count)
+      for (e, item) in zip(elements, items) where !item.isNull {
+        set.children.append(
+          FieldSet.Child(element: e, isMember: true, set: addedSet(item, schema: schema.item)))
+      }
+    default:
+      return set
+    }
+    // Keys are unique (JSONObject) and so are granular-list elements (itemElements checks).
+    set.children.sort { PathElement.order($0.element, $1.element) < 0 }
+    return set
   }
 
   private static func present(_ v: JSONValue?) -> JSONValue? {
