@@ -6,7 +6,8 @@ import Synchronization
 
 /// The OCM hub's registration controllers, wired to shared in-process informers: acceptance
 /// (`ManagedClusterController`), availability (`LeaseController`), clock sync, taints, namespace
-/// clean-up on deletion (`ClusterCleanupController`) and the common agent ClusterRoles.
+/// clean-up on deletion (`ClusterCleanupController`), the common agent ClusterRoles and
+/// kube's ClusterRole aggregation (`ClusterRoleAggregation`).
 ///
 /// Every informer event costs O(1): it is mapped to a cluster name (the object's name, its
 /// namespace, or its `open-cluster-management.io/cluster-name` label) and queued; the
@@ -35,6 +36,7 @@ public final class HubControllers: Sendable {
   public let taint: Controller
   public let cleanup: Controller
   public let commonRoles: Controller
+  public let aggregation: ClusterRoleAggregation
 
   static let commonKey = "common"
 
@@ -54,6 +56,7 @@ public final class HubControllers: Sendable {
     taint = Controller(name: "taint-controller", log: log, reconcile: taints.reconcile)
     let gc = ClusterCleanupController(registry: registry, options: options)
     cleanup = Controller(name: "gc-controller", log: log, reconcile: gc.reconcile)
+    aggregation = ClusterRoleAggregation(registry: registry, log: log)
     let box = WeakBox<HubControllers>()
     let writes = HubWrites(registry: registry)
     commonRoles = Controller(name: "clusterrole-controller", log: log) { _ in
@@ -90,7 +93,12 @@ public final class HubControllers: Sendable {
       watch(addOn.resourceKey) { [weak self] in self?.namespacedContentEvent($0) }
     }
     if let rbac = ClusterRBAC.kinds(registry.catalog) {
-      for r in [rbac.clusterRole, rbac.clusterRoleBinding, rbac.roleBinding] {
+      let aggregation = self.aggregation
+      watch(rbac.clusterRole.resourceKey) { [weak self] in
+        self?.rbacEvent($0)
+        aggregation.clusterRoleEvent($0)
+      }
+      for r in [rbac.clusterRoleBinding, rbac.roleBinding] {
         watch(r.resourceKey) { [weak self] in self?.rbacEvent($0) }
       }
     }
@@ -100,7 +108,9 @@ public final class HubControllers: Sendable {
 
   public func stop() {
     for informer in informers.withLock({ $0 }) { informer.stop() }
-    for c in [acceptance, lease, clockSync, taint, cleanup, commonRoles] { c.stop() }
+    for c in [acceptance, lease, clockSync, taint, cleanup, commonRoles, aggregation.controller] {
+      c.stop()
+    }
   }
 
   private func clusterEvent(_ frame: WatchFrame) {
