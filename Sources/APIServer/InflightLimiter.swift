@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// kube-apiserver's `--max-requests-inflight` / `--max-mutating-requests-inflight` with a
@@ -15,7 +16,16 @@ import Synchronization
 /// identities holding slots. So a newcomer is admitted at once even while another identity
 /// floods, and identities that all want more converge on equal shares. Members of
 /// `system:masters` are never rejected (kube's exception for the privileged group).
+///
+/// `peak(_:)` is what kube reports as `apiserver_current_inflight_requests`: the highest count
+/// in flight during the last whole one-second window (kube's `requestWatermark`, sampled each
+/// second in `server/filters/maxinflight.go`; kube restarts each window at 0, which reports 0
+/// for a request held through a whole quiet second — here the window starts at the count in
+/// flight). Windows roll over lazily when a slot is taken or given back or the peak is read.
 public final class InflightLimiter: Sendable {
+  /// Monotonic nanoseconds (injectable for tests).
+  public typealias Clock = @Sendable () -> UInt64
+
   /// Which budget a request draws from (kube's `request_kind` label values).
   public enum Kind: String, Sendable {
     case readOnly, mutating
@@ -45,6 +55,22 @@ public final class InflightLimiter: Sendable {
     var total = 0
     var held: [String: Int] = [:]
     var rejected: UInt64 = 0
+    /// Highest `total` in the window that began at `windowStart`, and in the one before.
+    var peak = 0
+    var lastPeak = 0
+    var windowStart: UInt64 = 0
+
+    /// Closes the windows that ended by `now`. Call before changing `total`: until now the
+    /// count has been `total` since the last event.
+    mutating func roll(to now: UInt64) {
+      guard now > windowStart else { return }
+      let elapsed = now - windowStart
+      guard elapsed >= InflightLimiter.window else { return }
+      // With no event in the last whole window the count stayed at `total` all through it.
+      lastPeak = elapsed < 2 * InflightLimiter.window ? peak : total
+      windowStart = now - elapsed % InflightLimiter.window
+      peak = total
+    }
 
     /// Slots kept for identities that hold none (0 when unlimited or a budget of one).
     var reserve: Int { limit >= 2 ? max(1, limit / 4) : 0 }
@@ -59,44 +85,69 @@ public final class InflightLimiter: Sendable {
     }
   }
 
+  /// kube's `inflightUsageMetricUpdatePeriod`.
+  static let window: UInt64 = 1_000_000_000
+
   private let pools: Mutex<(readOnly: Pool, mutating: Pool)>
+  private let clock: Clock
 
   /// A limit of 0 disables that budget (kube's meaning of 0 for these flags).
-  public init(maxReadOnly: Int, maxMutating: Int) {
-    pools = Mutex((Pool(limit: maxReadOnly), Pool(limit: maxMutating)))
+  public init(maxReadOnly: Int, maxMutating: Int, clock: @escaping Clock = InflightLimiter.now) {
+    self.clock = clock
+    let start = clock()
+    pools = Mutex(
+      (
+        Pool(limit: maxReadOnly, windowStart: start),
+        Pool(limit: maxMutating, windowStart: start)
+      ))
+  }
+
+  /// CLOCK_MONOTONIC_COARSE: a few nanoseconds per read, millisecond resolution (ample for
+  /// one-second windows).
+  public static func now() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
   }
 
   /// A slot for `identity`, or nil when the request must be rejected with 429.
   public func acquire(_ kind: Kind, identity: String, privileged: Bool = false) -> Ticket? {
+    let now = clock()
     let admitted = pools.withLock { p -> Bool in
       kind == .readOnly
-        ? Self.take(&p.readOnly, identity, privileged)
-        : Self.take(&p.mutating, identity, privileged)
+        ? Self.take(&p.readOnly, identity, privileged, now)
+        : Self.take(&p.mutating, identity, privileged, now)
     }
     return admitted ? Ticket(kind: kind, identity: identity, limiter: self) : nil
   }
 
-  private static func take(_ pool: inout Pool, _ identity: String, _ privileged: Bool) -> Bool {
+  private static func take(
+    _ pool: inout Pool, _ identity: String, _ privileged: Bool, _ now: UInt64
+  ) -> Bool {
+    pool.roll(to: now)
     guard privileged || pool.admits(identity) else {
       pool.rejected &+= 1
       return false
     }
     pool.total += 1
     pool.held[identity, default: 0] += 1
+    pool.peak = max(pool.peak, pool.total)
     return true
   }
 
   fileprivate func release(kind: Kind, identity: String) {
+    let now = clock()
     pools.withLock { p in
       if kind == .readOnly {
-        Self.give(&p.readOnly, identity)
+        Self.give(&p.readOnly, identity, now)
       } else {
-        Self.give(&p.mutating, identity)
+        Self.give(&p.mutating, identity, now)
       }
     }
   }
 
-  private static func give(_ pool: inout Pool, _ identity: String) {
+  private static func give(_ pool: inout Pool, _ identity: String, _ now: UInt64) {
+    pool.roll(to: now)
     pool.total -= 1
     let left = (pool.held[identity] ?? 1) - 1
     pool.held[identity] = left > 0 ? left : nil
@@ -105,6 +156,20 @@ public final class InflightLimiter: Sendable {
   /// Requests in flight now, per budget.
   public func inflight(_ kind: Kind) -> Int {
     pools.withLock { kind == .readOnly ? $0.readOnly.total : $0.mutating.total }
+  }
+
+  /// The most requests in flight at once during the last whole second, per budget (kube's
+  /// `apiserver_current_inflight_requests`).
+  public func peak(_ kind: Kind) -> Int {
+    let now = clock()
+    return pools.withLock { p in
+      if kind == .readOnly {
+        p.readOnly.roll(to: now)
+        return p.readOnly.lastPeak
+      }
+      p.mutating.roll(to: now)
+      return p.mutating.lastPeak
+    }
   }
 
   /// Requests rejected so far, per budget.

@@ -312,7 +312,8 @@ final class RequestMonitor: Sendable {
     registry.register {
       var inflight = MetricFamily(
         name: "apiserver_current_inflight_requests",
-        help: "Number of requests in flight now, per request kind (readOnly, mutating).",
+        help:
+          "Maximal number of currently used inflight request limit of this apiserver per request kind in last second.",
         type: .gauge)
       var dropped = MetricFamily(
         name: "apiserver_dropped_requests_total",
@@ -322,7 +323,7 @@ final class RequestMonitor: Sendable {
       for kind in [InflightLimiter.Kind.mutating, .readOnly] {
         inflight.samples.append(
           MetricSample(
-            labels: [("request_kind", kind.rawValue)], value: Double(limiter.inflight(kind))))
+            labels: [("request_kind", kind.rawValue)], value: Double(limiter.peak(kind))))
         dropped.samples.append(
           MetricSample(
             labels: [("request_kind", kind.rawValue)], value: Double(limiter.rejected(kind))))

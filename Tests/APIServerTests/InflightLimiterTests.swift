@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import APIServer
@@ -56,4 +57,46 @@ import Testing
     #expect(limiter.acquire(.readOnly, identity: "admin", privileged: true) != nil)
     for _ in 0..<1000 { #expect(limiter.acquire(.mutating, identity: "a") != nil) }
   }
+
+  /// kube's `apiserver_current_inflight_requests`: the most in flight during the last whole
+  /// second, not the count right now.
+  @Test func peakIsTheMaximumOverTheLastWholeSecond() {
+    let time = ManualClock()
+    func advance(ms: UInt64) { time.nanos.add(ms * 1_000_000, ordering: .relaxed) }
+    let limiter = InflightLimiter(maxReadOnly: 0, maxMutating: 0) {
+      time.nanos.load(ordering: .relaxed)
+    }
+    #expect(limiter.peak(.readOnly) == 0)
+    // Three requests at once, all back within the first second.
+    let burst = (0..<3).compactMap { limiter.acquire(.readOnly, identity: "u\($0)") }
+    let write = limiter.acquire(.mutating, identity: "w")
+    advance(ms: 300)
+    for t in burst { t.release() }
+    #expect(limiter.inflight(.readOnly) == 0)
+    // The window is not over yet: the last whole second (before start-up) saw nothing.
+    #expect(limiter.peak(.readOnly) == 0)
+    advance(ms: 750)
+    // Nothing in flight now, but three were during the second that just ended.
+    #expect(limiter.inflight(.readOnly) == 0)
+    #expect(limiter.peak(.readOnly) == 3)
+    #expect(limiter.peak(.mutating) == 1)
+    // A quiet second later the peak falls back to what stayed in flight.
+    advance(ms: 1000)
+    #expect(limiter.peak(.readOnly) == 0)
+    #expect(limiter.peak(.mutating) == 1)
+    // Long quiet stretches: the count held through them, released at last.
+    advance(ms: 5_500)
+    #expect(limiter.peak(.mutating) == 1)
+    write?.release()
+    #expect(limiter.peak(.mutating) == 1)
+    advance(ms: 1000)
+    #expect(limiter.peak(.mutating) == 1)
+    advance(ms: 1000)
+    #expect(limiter.peak(.mutating) == 0)
+  }
+}
+
+/// A clock that moves only when told.
+final class ManualClock: Sendable {
+  let nanos = Atomic<UInt64>(10_000_000_000)
 }
