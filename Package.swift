@@ -79,7 +79,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
       ],
-      swiftSettings: strict),
+      // Idle memory (docs/operations.md, "Memory"): the Swift runtime and Foundation linked in
+      // statically, so no shared-library symbol tables are bound at start-up and only the code
+      // itsd uses is mapped; relative relocations packed (DT_RELR: GNU ld >= 2.38, glibc >=
+      // 2.36), so the loader reads 35 KB of them instead of 1.9 MB. 25.2 -> 17.5 MiB idle.
+      swiftSettings: strict + [.unsafeFlags(["-static-stdlib"])],
+      linkerSettings: [
+        .unsafeFlags([
+          "-static-stdlib", "-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+        ])
+      ]),
     .executableTarget(
       name: "its-bench",
       dependencies: [
