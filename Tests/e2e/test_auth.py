@@ -509,3 +509,65 @@ def csr_pem(cluster: str) -> str:
                         "-nodes", "-keyout", "/dev/null", "-subj", subject],
                        capture_output=True, text=True, timeout=30, check=True)
     return p.stdout
+
+
+AGGREGATED = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: e2e-monitoring
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels:
+      e2e.example.com/aggregate-to-monitoring: "true"
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: e2e-monitoring-plain
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: e2e-monitoring}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: plain-user}
+"""
+
+LABELLED = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: e2e-configmap-reader
+  labels:
+    e2e.example.com/aggregate-to-monitoring: "true"
+rules:
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch"]
+"""
+
+
+def test_clusterrole_aggregation_grants_the_selected_rules(kubectl_as, tmp_path):
+    """kube's clusterrole-aggregation controller: the aggregated role gets the labelled role's
+    rules, and a user bound to it gets (and loses) the access they grant."""
+    (tmp_path / "aggregated.yaml").write_text(AGGREGATED)
+    (tmp_path / "labelled.yaml").write_text(LABELLED)
+    kubectl_as("admin", "apply", "-f", str(tmp_path / "aggregated.yaml"), check=True)
+    assert kubectl_as("plain", "auth", "can-i", "list", "configmaps").stdout.strip() == "no"
+    kubectl_as("admin", "apply", "-f", str(tmp_path / "labelled.yaml"), check=True)
+
+    def rules():
+        p = kubectl_as("admin", "get", "clusterrole", "e2e-monitoring", "-o", "json", check=True)
+        return json.loads(p.stdout).get("rules") or []
+
+    want = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]
+    assert wait_for(lambda: rules() == want, 10), rules()
+    yaml_out = kubectl_as("admin", "get", "clusterrole", "e2e-monitoring", "-o", "yaml", check=True).stdout
+    assert "resources:\n  - configmaps" in yaml_out, yaml_out
+    assert wait_for(lambda: kubectl_as("plain", "get", "configmaps", "-n", "default").returncode == 0, 10)
+    assert kubectl_as("plain", "auth", "can-i", "delete", "configmaps").stdout.strip() == "no"
+
+    # Dropping the label takes the rules (and the access) away again.
+    kubectl_as("admin", "label", "clusterrole", "e2e-configmap-reader",
+               "e2e.example.com/aggregate-to-monitoring-", check=True)
+    assert wait_for(lambda: rules() == [], 10), rules()
+    assert wait_for(lambda: kubectl_as("plain", "get", "configmaps", "-n", "default").returncode != 0, 10)
+    for kind, name in (("clusterrolebinding", "e2e-monitoring-plain"), ("clusterrole", "e2e-monitoring"),
+                       ("clusterrole", "e2e-configmap-reader")):
+        kubectl_as("admin", "delete", kind, name, check=True)
