@@ -72,14 +72,15 @@ public final class ClusterRoleAggregation: Sendable {
   static func union(of selectors: [JSONValue], over roles: [StoredObject], excluding name: String)
     throws(APIError) -> [PolicyRule]
   {
-    let sorted = roles.sorted { $0.name < $1.name }
     var result: [PolicyRule] = []
     var seen = Set<PolicyRule>()
     for selectorJSON in selectors {
       guard let selector = ClusterSetController.labelSelector(selectorJSON) else {
         throw APIError.badRequest("invalid clusterRoleSelector in ClusterRole \(name)")
       }
-      for role in sorted where role.name != name && selector.matches(role.labels) {
+      // Only the matches are sorted: with a role per managed cluster there may be thousands.
+      let matches = roles.filter { $0.name != name && selector.matches($0.labels) }
+      for role in matches.sorted(by: { $0.name < $1.name }) {
         for rule in rules(of: role.object) where seen.insert(rule).inserted {
           result.append(rule)
         }
