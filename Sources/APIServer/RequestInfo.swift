@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// What a URL addresses, parsed the way kube-apiserver's `RequestInfoFactory` does.
 struct RequestInfo: Equatable {
   enum Verb: String {
@@ -24,7 +20,7 @@ struct RequestInfo: Equatable {
     // runs for every request.
     var path = path
     return path.withUTF8 { bytes -> RequestInfo? in
-      var bounds = Segments()
+      var found = Segments()
       var start = 0
       var i = 0
       let n = bytes.count
@@ -32,13 +28,14 @@ struct RequestInfo: Equatable {
         if i == n || bytes[i] == UInt8(ascii: "/") {
           if i > start {
             // Eight segments at most make a resource path (`/apis/G/V/namespaces/N/R/name/sub`).
-            guard bounds.count < Segments.capacity else { return nil }
-            bounds.append(start, i)
+            guard found.count < Segments.capacity else { return nil }
+            found.append(start, i)
           }
           start = i + 1
         }
         i += 1
       }
+      let bounds = found
       func text(_ k: Int) -> String {
         let (s, e) = bounds[k]
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[s..<e]), as: UTF8.self)
@@ -46,7 +43,9 @@ struct RequestInfo: Equatable {
       func equals(_ k: Int, _ literal: StaticString) -> Bool {
         let (s, e) = bounds[k]
         guard e - s == literal.utf8CodeUnitCount else { return false }
-        return memcmp(bytes.baseAddress! + s, literal.utf8Start, e - s) == 0
+        let l = literal.utf8Start
+        for j in 0..<(e - s) where bytes[s + j] != l[j] { return false }
+        return true
       }
       guard bounds.count > 0 else { return nil }
       let group: String

@@ -290,12 +290,24 @@ final class RequestMonitor: Sendable {
 
   /// `host:port` or `[v6]:port` → the host (bytes, not characters: addresses are ASCII).
   static func host(of remote: String) -> String {
-    let bytes = remote.utf8
-    if bytes.first == UInt8(ascii: "["), let close = bytes.firstIndex(of: UInt8(ascii: "]")) {
-      return String(remote[bytes.index(after: bytes.startIndex)..<close])
+    var remote = remote
+    return remote.withUTF8 { b -> String in
+      var start = 0
+      var end = b.count
+      if end > 0 && b[0] == UInt8(ascii: "[") {
+        var close = 1
+        while close < end && b[close] != UInt8(ascii: "]") { close += 1 }
+        if close < end {
+          start = 1
+          end = close
+        }
+      } else {
+        var colon = end - 1
+        while colon >= 0 && b[colon] != UInt8(ascii: ":") { colon -= 1 }
+        if colon >= 0 { end = colon }
+      }
+      return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
     }
-    if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) { return String(remote[..<colon]) }
-    return remote
   }
 
   static func milliseconds(_ seconds: Double) -> String {

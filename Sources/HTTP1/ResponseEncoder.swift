@@ -99,6 +99,21 @@ public enum ResponseEncoder {
   }
 
   private static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {
+    if value >= 0 && value < 10_000_000_000 {
+      // Up to ten digits without recursion (every Content-Length in practice).
+      var digits: (UInt64, UInt64) = (0, 0)
+      var count = 0
+      var v = value
+      withUnsafeMutableBytes(of: &digits) { d in
+        repeat {
+          d[15 - count] = UInt8(0x30 + v % 10)
+          v /= 10
+          count += 1
+        } while v > 0
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(16 - count)...]))
+      }
+      return
+    }
     if value < 0 {
       buffer.append(0x2D)
       appendDecimal(0 - (value / 10), into: &buffer)
