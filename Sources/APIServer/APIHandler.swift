@@ -81,6 +81,21 @@ public final class APIHandler: HTTPHandler {
         ?? RequestAuthorization.nonResourceAttributes(head, user: user)
       if let denied = RequestAuthorization.check(attributes, registry.authorizer) { return denied }
     }
+    if let info = parsed {
+      // A resource path (`/api/v1/…`, `/apis/G/V/…`): none of the fixed paths below is one.
+      if info.group == "authorization.k8s.io" || info.group == "authentication.k8s.io",
+        let review = Authorization.handle(request, user: user, authorizer: registry.authorizer)
+          ?? SelfSubjectReview.handle(request, user: user)
+      {
+        return review
+      }
+      if info.group.isEmpty && info.resource == "serviceaccounts" && info.subresource == "token",
+        let namespace = info.namespace, let name = info.name
+      {
+        return tokenRequests.handle(request, namespace: namespace, name: name)
+      }
+      return resources.handle(request, info: info, user: user)
+    }
     switch path {
     case "/healthz", "/livez", "/readyz":
       guard Self.isRead(head.method) else { return Self.methodNotAllowed() }
@@ -97,19 +112,6 @@ public final class APIHandler: HTTPHandler {
     }
     if path.hasPrefix("/openapi/") {
       return openAPI.handle(request) ?? Responses.error(.pathNotFound)
-    }
-    if let review = Authorization.handle(request, user: user, authorizer: registry.authorizer)
-      ?? SelfSubjectReview.handle(request, user: user)
-    {
-      return review
-    }
-    if let info = parsed {
-      if info.group.isEmpty && info.resource == "serviceaccounts" && info.subresource == "token",
-        let namespace = info.namespace, let name = info.name
-      {
-        return tokenRequests.handle(request, namespace: namespace, name: name)
-      }
-      return resources.handle(request, info: info, user: user)
     }
     if Self.isRead(head.method), let document = discovery.handle(request) { return document }
     return Responses.error(.pathNotFound)

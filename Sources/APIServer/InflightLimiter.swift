@@ -17,6 +17,10 @@ import Synchronization
 /// floods, and identities that all want more converge on equal shares. Members of
 /// `system:masters` are never rejected (kube's exception for the privileged group).
 ///
+/// Cost: one dictionary lookup of the identity per admission; the ticket refers to the
+/// identity's counter, so releasing hashes nothing. Counters of identities holding nothing stay
+/// in the table (no insert and remove per request) until it grows past `pruneThreshold`.
+///
 /// `peak(_:)` is what kube reports as `apiserver_current_inflight_requests`: the highest count
 /// in flight during the last whole one-second window (kube's `requestWatermark`, sampled each
 /// second in `server/filters/maxinflight.go`; kube restarts each window at 0, which reports 0
@@ -31,29 +35,44 @@ public final class InflightLimiter: Sendable {
     case readOnly, mutating
   }
 
+  /// One identity's slots in one budget. Invariant: read and written only under the limiter's
+  /// lock (hence `@unchecked Sendable`).
+  final class Holder: @unchecked Sendable {
+    var count = 0
+  }
+
   /// What `acquire` hands out; `release()` gives the slot back once (later calls do nothing).
   public final class Ticket: Sendable {
     let kind: Kind
-    let identity: String
+    let holder: Holder
     private let limiter: InflightLimiter
     private let released = Atomic<Bool>(false)
 
-    init(kind: Kind, identity: String, limiter: InflightLimiter) {
+    init(kind: Kind, holder: Holder, limiter: InflightLimiter) {
       self.kind = kind
-      self.identity = identity
+      self.holder = holder
       self.limiter = limiter
     }
 
     public func release() {
       guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
-      limiter.release(kind: kind, identity: identity)
+      limiter.release(kind: kind, holder: holder)
     }
+  }
+
+  /// Who holds slots: a user name, plus the client's host for names every client without
+  /// credentials shares (empty otherwise). Two small strings, hashed without being joined.
+  struct Identity: Hashable {
+    var name: String
+    var host: String
   }
 
   struct Pool {
     let limit: Int
     var total = 0
-    var held: [String: Int] = [:]
+    /// Identities holding at least one slot.
+    var holders = 0
+    var held: [Identity: Holder] = [:]
     var rejected: UInt64 = 0
     /// Highest `total` in the window that began at `windowStart`, and in the one before.
     var peak = 0
@@ -75,16 +94,47 @@ public final class InflightLimiter: Sendable {
     /// Slots kept for identities that hold none (0 when unlimited or a budget of one).
     var reserve: Int { limit >= 2 ? max(1, limit / 4) : 0 }
 
-    func admits(_ identity: String) -> Bool {
-      guard limit > 0 else { return true }
-      guard total < limit else { return false }
-      let mine = held[identity] ?? 0
-      let holders = held.count + (mine == 0 ? 1 : 0)
-      let share = max(1, (limit - reserve) / holders)
-      return mine < share
+    /// The identity's counter if it is admitted (created on first use), else nil.
+    mutating func take(_ identity: Identity, privileged: Bool, now: UInt64) -> Holder? {
+      roll(to: now)
+      let existing = held[identity]
+      let mine = existing?.count ?? 0
+      if limit > 0 && !privileged {
+        let share = max(1, (limit - reserve) / (holders + (mine == 0 ? 1 : 0)))
+        guard total < limit, mine < share else {
+          rejected &+= 1
+          return nil
+        }
+      }
+      let holder: Holder
+      if let existing {
+        holder = existing
+      } else {
+        holder = Holder()
+        held[identity] = holder
+      }
+      if holder.count == 0 { holders += 1 }
+      holder.count += 1
+      total += 1
+      peak = max(peak, total)
+      return holder
+    }
+
+    mutating func give(_ holder: Holder, now: UInt64) {
+      roll(to: now)
+      total -= 1
+      holder.count -= 1
+      guard holder.count == 0 else { return }
+      holders -= 1
+      if held.count > InflightLimiter.pruneThreshold && held.count > 2 * holders {
+        held = held.filter { $0.value.count > 0 }
+      }
     }
   }
 
+  /// Counters of idle identities are dropped once the table holds more than this many (and
+  /// more than twice the active ones, so pruning is amortized).
+  static let pruneThreshold = 1024
   /// kube's `inflightUsageMetricUpdatePeriod`.
   static let window: UInt64 = 1_000_000_000
 
@@ -110,47 +160,30 @@ public final class InflightLimiter: Sendable {
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
   }
 
-  /// A slot for `identity`, or nil when the request must be rejected with 429.
-  public func acquire(_ kind: Kind, identity: String, privileged: Bool = false) -> Ticket? {
+  /// A slot for `identity` (from `host`, when clients sharing the name are told apart by their
+  /// address), or nil when the request must be rejected with 429.
+  public func acquire(_ kind: Kind, identity: String, host: String = "", privileged: Bool = false)
+    -> Ticket?
+  {
+    let identity = Identity(name: identity, host: host)
     let now = clock()
-    let admitted = pools.withLock { p -> Bool in
+    let holder = pools.withLock { p -> Holder? in
       kind == .readOnly
-        ? Self.take(&p.readOnly, identity, privileged, now)
-        : Self.take(&p.mutating, identity, privileged, now)
+        ? p.readOnly.take(identity, privileged: privileged, now: now)
+        : p.mutating.take(identity, privileged: privileged, now: now)
     }
-    return admitted ? Ticket(kind: kind, identity: identity, limiter: self) : nil
+    return holder.map { Ticket(kind: kind, holder: $0, limiter: self) }
   }
 
-  private static func take(
-    _ pool: inout Pool, _ identity: String, _ privileged: Bool, _ now: UInt64
-  ) -> Bool {
-    pool.roll(to: now)
-    guard privileged || pool.admits(identity) else {
-      pool.rejected &+= 1
-      return false
-    }
-    pool.total += 1
-    pool.held[identity, default: 0] += 1
-    pool.peak = max(pool.peak, pool.total)
-    return true
-  }
-
-  fileprivate func release(kind: Kind, identity: String) {
+  fileprivate func release(kind: Kind, holder: Holder) {
     let now = clock()
     pools.withLock { p in
       if kind == .readOnly {
-        Self.give(&p.readOnly, identity, now)
+        p.readOnly.give(holder, now: now)
       } else {
-        Self.give(&p.mutating, identity, now)
+        p.mutating.give(holder, now: now)
       }
     }
-  }
-
-  private static func give(_ pool: inout Pool, _ identity: String, _ now: UInt64) {
-    pool.roll(to: now)
-    pool.total -= 1
-    let left = (pool.held[identity] ?? 1) - 1
-    pool.held[identity] = left > 0 ? left : nil
   }
 
   /// Requests in flight now, per budget.
@@ -177,8 +210,9 @@ public final class InflightLimiter: Sendable {
     pools.withLock { kind == .readOnly ? $0.readOnly.rejected : $0.mutating.rejected }
   }
 
-  /// Slots `identity` holds now in one budget (tests, debugging).
-  public func held(_ kind: Kind, identity: String) -> Int {
-    pools.withLock { (kind == .readOnly ? $0.readOnly : $0.mutating).held[identity] ?? 0 }
+  /// Slots `identity` (from `host`) holds now in one budget (tests, debugging).
+  public func held(_ kind: Kind, identity: String, host: String = "") -> Int {
+    let key = Identity(name: identity, host: host)
+    return pools.withLock { (kind == .readOnly ? $0.readOnly : $0.mutating).held[key]?.count ?? 0 }
   }
 }

@@ -22,6 +22,8 @@ enum Negotiation {
   }
 
   private static func output(accept: UnsafeBufferPointer<UInt8>, allowTable: Bool) -> Output? {
+    // What most clients send, answered without splitting.
+    if bytesEqual(accept, "application/json") || bytesEqual(accept, "*/*") { return .json }
     var start = 0
     let n = accept.count
     while start <= n {
@@ -31,6 +33,12 @@ enum Negotiation {
       start = end + 1
     }
     return nil
+  }
+
+  private static func bytesEqual(_ b: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+    guard b.count == literal.utf8CodeUnitCount else { return false }
+    for k in 0..<b.count where b[k] != literal.utf8Start[k] { return false }
+    return true
   }
 
   /// The output one media range (`type/subtype;param=value;…`) selects, if any.

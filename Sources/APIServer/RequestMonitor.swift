@@ -28,7 +28,6 @@ public struct OperationsConfiguration: Sendable {
 /// Timing: a request is timed from the handler call until its response is handed to the
 /// connection (deferred: when the responder is called; watches: when the stream ends).
 final class RequestMonitor: Sendable {
-  static let exemptPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/metrics"]
   /// Subresources served (anything else is a 404 and not kept as a label value).
   static let knownSubresources: Set<String> = ["", "status", "finalize", "token", "approval"]
   static let tooManyRequestsBody = Array("Too many requests, please try again later.\n".utf8)
@@ -82,7 +81,7 @@ final class RequestMonitor: Sendable {
     if head.path == "/metrics" { return route(request, nil) }
     let started = WallClock.monotonicNanoseconds()
     let info = RequestInfo.parse(path: head.path)
-    var exchange = Self.classify(head, info: info)
+    var exchange = Self.classify(head, info: info, audited: audit != nil)
     exchange.user = user
     exchange.remote = context.remoteAddress
     exchange.started = started
@@ -95,7 +94,7 @@ final class RequestMonitor: Sendable {
       let kind: InflightLimiter.Kind =
         head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
       ticket = limiter.acquire(
-        kind, identity: Self.identity(user, remote: context.remoteAddress),
+        kind, identity: user.name, host: Self.identityHost(user, remote: context.remoteAddress),
         privileged: Self.isPrivileged(user))
       if ticket == nil {
         let response = Self.tooManyRequests(auditID: exchange.auditID)
@@ -107,7 +106,7 @@ final class RequestMonitor: Sendable {
     var response = route(request, info)
     if let id = exchange.auditID { response.headers.append(("Audit-Id", id)) }
     switch response.body {
-    case .bytes:
+    case .bytes, .parts:
       ticket?.release()
       complete(exchange, code: response.status, shard: context.loopIndex)
     case .deferred(let produce):
@@ -195,11 +194,14 @@ final class RequestMonitor: Sendable {
   // MARK: Classification
 
   /// kube's metric labels and audit verb for a request (`metrics.CleanVerb`, `CleanScope`).
-  static func classify(_ head: HTTPRequestHead, info: RequestInfo?) -> Exchange {
+  static func classify(_ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true)
+    -> Exchange
+  {
     let method = head.method
     var labels = RequestLabels(verb: method)
-    var auditVerb = method.lowercased()
+    var auditVerb = audited ? method.lowercased() : ""
     var isWatch = false
+    var isExempt = false
     if let info {
       labels.group = info.group
       labels.version = info.version
@@ -243,6 +245,9 @@ final class RequestMonitor: Sendable {
       case "/healthz", "/livez", "/readyz":
         labels.subresource = head.path
         labels.component = ""
+        isExempt = true
+      case "/metrics":
+        isExempt = true
       default: break
       }
       if !["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
@@ -253,34 +258,56 @@ final class RequestMonitor: Sendable {
     }
     return Exchange(
       labels: labels, auditVerb: auditVerb, info: info, isWatch: isWatch,
-      isExempt: exemptPaths.contains(head.path), user: .anonymous,
+      isExempt: isExempt, user: .anonymous,
       remote: "", method: method, target: head.target,
-      userAgent: head.headers["User-Agent"], auditID: nil, started: 0, received: 0)
+      userAgent: audited ? head.headers["User-Agent"] : nil, auditID: nil, started: 0, received: 0)
   }
 
-  /// Names every client shares when it brings no credentials: `system:anonymous`, and
+  /// Whether every client without credentials shares the name: `system:anonymous`, and
   /// `system:unsecured`, the identity of every request while authentication is off.
-  static let sharedNames: Set<String> = [UserInfo.anonymous.name, "system:unsecured"]
+  static func isSharedName(_ name: String) -> Bool {
+    name == "system:unsecured" || name == UserInfo.anonymous.name
+  }
 
-  /// The fairness key: the user name; clients sharing one of `sharedNames` are told apart by
+  /// The fairness key: the user name; clients sharing a name (`isSharedName`) are told apart by
   /// their address.
   static func identity(_ user: UserInfo, remote: String) -> String {
-    sharedNames.contains(user.name) ? user.name + "@" + host(of: remote) : user.name
+    let host = identityHost(user, remote: remote)
+    return host.isEmpty ? user.name : user.name + "@" + host
+  }
+
+  /// The address part of the fairness key (empty for names of their own): the limiter takes
+  /// name and host apart, so no key string is built per request.
+  static func identityHost(_ user: UserInfo, remote: String) -> String {
+    isSharedName(user.name) ? host(of: remote) : ""
   }
 
   /// kube never rejects `system:masters` for in-flight limits; with authentication off every
   /// request is in that group, so the exception holds only for credentialed administrators.
   static func isPrivileged(_ user: UserInfo) -> Bool {
-    user.isMember(of: "system:masters") && !sharedNames.contains(user.name)
+    !isSharedName(user.name) && user.isMember(of: "system:masters")
   }
 
-  /// `host:port` or `[v6]:port` → the host.
+  /// `host:port` or `[v6]:port` → the host (bytes, not characters: addresses are ASCII).
   static func host(of remote: String) -> String {
-    if remote.hasPrefix("["), let close = remote.firstIndex(of: "]") {
-      return String(remote[remote.index(after: remote.startIndex)..<close])
+    var remote = remote
+    return remote.withUTF8 { b -> String in
+      var start = 0
+      var end = b.count
+      if end > 0 && b[0] == UInt8(ascii: "[") {
+        var close = 1
+        while close < end && b[close] != UInt8(ascii: "]") { close += 1 }
+        if close < end {
+          start = 1
+          end = close
+        }
+      } else {
+        var colon = end - 1
+        while colon >= 0 && b[colon] != UInt8(ascii: ":") { colon -= 1 }
+        if colon >= 0 { end = colon }
+      }
+      return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
     }
-    if let colon = remote.lastIndex(of: ":") { return String(remote[..<colon]) }
-    return remote
   }
 
   static func milliseconds(_ seconds: Double) -> String {

@@ -41,10 +41,12 @@ struct ResourceHandler: Sendable {
       switch method {
       case "GET", "HEAD":
         let revision = try Query.getRevision(request.head)
-        let registry = self.registry
-        return try waitingForRevision { () throws(APIError) -> HTTPResponse in
-          let object = try registry.get(r, namespace: namespace, name: name, revision: revision)
-          return try render(object.bytes, r, output: output, single: object)
+        do {
+          return try get(r, namespace: namespace, name: name, revision: revision, output: output)
+        } catch  where error.code == 504 {
+          return retryingForRevision { () throws(APIError) -> HTTPResponse in
+            try get(r, namespace: namespace, name: name, revision: revision, output: output)
+          }
         }
       case "PUT":
         let body = try Negotiation.decodeBody(request)
@@ -133,43 +135,52 @@ struct ResourceHandler: Sendable {
     let (labels, fields) = try Query.selectors(request.head, r)
     let options = try Query.listOptions(request.head)
     let registry = self.registry
-    return try waitingForRevision { () throws(APIError) -> HTTPResponse in
+    let attempt: @Sendable () throws(APIError) -> HTTPResponse = {
       let result = try registry.list(
         r, namespace: namespace, labels: labels, fields: fields, options: options)
       return listResponse(r, result, output: output)
     }
-  }
-
-  /// Runs `attempt`; when it fails with 504 (a resourceVersion the store has not reached yet)
-  /// the answer comes later: `attempt` is retried until the store catches up or
-  /// `tooLargeResourceVersionWait` passes, as kube-apiserver's watch cache waits (3 s) before
-  /// its 504 `Too large resource version` (for GET and LIST alike).
-  private func waitingForRevision(
-    _ attempt: @escaping @Sendable () throws(APIError) -> HTTPResponse
-  ) throws(APIError) -> HTTPResponse {
     do {
       return try attempt()
     } catch  where error.code == 504 {
-      let wait = limits.tooLargeResourceVersionWait
-      return HTTPResponse(
-        status: 200,
-        body: .deferred { responder in
-          DispatchQueue.global().async {
-            let deadline = DispatchTime.now() + wait
-            while true {
-              do throws(APIError) {
-                responder.respond(try attempt())
-                return
-              } catch  where error.code == 504 && DispatchTime.now() < deadline {
-                usleep(5_000)
-              } catch {
-                responder.respond(Responses.error(error))
-                return
-              }
+      return retryingForRevision(attempt)
+    }
+  }
+
+  private func get(
+    _ r: ResourceDefinition, namespace: String, name: String, revision: RevisionMatch,
+    output: Negotiation.Output
+  ) throws(APIError) -> HTTPResponse {
+    let object = try registry.get(r, namespace: namespace, name: name, revision: revision)
+    return try render(object.bytes, r, output: output, single: object)
+  }
+
+  /// The answer to a request whose first attempt failed with 504 (a resourceVersion the store
+  /// has not reached yet): `attempt` is retried until the store catches up or
+  /// `tooLargeResourceVersionWait` passes, as kube-apiserver's watch cache waits (3 s) before
+  /// its 504 `Too large resource version` (for GET and LIST alike).
+  private func retryingForRevision(
+    _ attempt: @escaping @Sendable () throws(APIError) -> HTTPResponse
+  ) -> HTTPResponse {
+    let wait = limits.tooLargeResourceVersionWait
+    return HTTPResponse(
+      status: 200,
+      body: .deferred { responder in
+        DispatchQueue.global().async {
+          let deadline = DispatchTime.now() + wait
+          while true {
+            do throws(APIError) {
+              responder.respond(try attempt())
+              return
+            } catch  where error.code == 504 && DispatchTime.now() < deadline {
+              usleep(5_000)
+            } catch {
+              responder.respond(Responses.error(error))
+              return
             }
           }
-        })
-    }
+        }
+      })
   }
 
   private func listResponse(
@@ -182,7 +193,7 @@ struct ResourceHandler: Sendable {
           r, objects: objects, revision: result.revision, continueToken: result.continueToken),
         output: .json)
     }
-    return Responses.object(Responses.list(r, result), output: output)
+    return Responses.list(r, result, output: output)
   }
 
   // MARK: Delete

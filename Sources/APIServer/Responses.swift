@@ -39,30 +39,51 @@ enum Responses {
     return HTTPResponse(status: status, contentType: json, body: bytes, headers: headers)
   }
 
-  /// `{"kind":"<Kind>List","apiVersion":…,"metadata":{…},"items":[<cached bytes>,…]}`: item
-  /// bytes are copied once into the response and never re-serialized.
-  static func list(_ r: ResourceDefinition, _ result: ListResult) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(result.items.reduce(160) { $0 + $1.bytes.count + 1 })
-    out.append(contentsOf: Array("{\"kind\":".utf8))
-    JSONWriter.appendQuoted(r.listKind, to: &out)
-    out.append(contentsOf: Array(",\"apiVersion\":".utf8))
-    JSONWriter.appendQuoted(r.apiVersion, to: &out)
-    out.append(contentsOf: Array(",\"metadata\":{\"resourceVersion\":\"\(result.revision)\"".utf8))
+  /// `{"kind":"<Kind>List","apiVersion":…,"metadata":{…},"items":[<cached bytes>,…]}` as
+  /// segments: the envelope, then each item's cached bytes as they are (shared, never copied
+  /// or re-serialized), separated by one shared `,`.
+  static func listParts(_ r: ResourceDefinition, _ result: ListResult) -> [[UInt8]] {
+    var prefix: [UInt8] = []
+    prefix.reserveCapacity(160)
+    prefix.append(contentsOf: Array("{\"kind\":".utf8))
+    JSONWriter.appendQuoted(r.listKind, to: &prefix)
+    prefix.append(contentsOf: Array(",\"apiVersion\":".utf8))
+    JSONWriter.appendQuoted(r.apiVersion, to: &prefix)
+    prefix.append(
+      contentsOf: Array(",\"metadata\":{\"resourceVersion\":\"\(result.revision)\"".utf8))
     if let token = result.continueToken {
-      out.append(contentsOf: Array(",\"continue\":".utf8))
-      JSONWriter.appendQuoted(token, to: &out)
+      prefix.append(contentsOf: Array(",\"continue\":".utf8))
+      JSONWriter.appendQuoted(token, to: &prefix)
       if let remaining = result.remainingItemCount {
-        out.append(contentsOf: Array(",\"remainingItemCount\":\(remaining)".utf8))
+        prefix.append(contentsOf: Array(",\"remainingItemCount\":\(remaining)".utf8))
       }
     }
-    out.append(contentsOf: Array("},\"items\":[".utf8))
+    prefix.append(contentsOf: Array("},\"items\":[".utf8))
+    var parts: [[UInt8]] = []
+    parts.reserveCapacity(2 * result.items.count + 2)
+    parts.append(prefix)
     for (i, item) in result.items.enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ",")) }
-      out.append(contentsOf: item.bytes)
+      if i > 0 { parts.append(comma) }
+      parts.append(item.bytes)
     }
-    out.append(contentsOf: Array("]}".utf8))
-    return out
+    parts.append(listEnd)
+    return parts
+  }
+
+  private static let comma: [UInt8] = [UInt8(ascii: ",")]
+  private static let listEnd = Array("]}".utf8)
+
+  /// The list document in one array (`listParts` joined).
+  static func list(_ r: ResourceDefinition, _ result: ListResult) -> [UInt8] {
+    HTTPResponse.Body.join(listParts(r, result))
+  }
+
+  /// A list response in the negotiated representation: JSON as segments, YAML converted.
+  static func list(_ r: ResourceDefinition, _ result: ListResult, output: Negotiation.Output)
+    -> HTTPResponse
+  {
+    if output == .yaml { return object(list(r, result), output: output) }
+    return HTTPResponse(status: 200, contentType: json, parts: listParts(r, result))
   }
 
   /// A list of plain values (deletecollection's answer).

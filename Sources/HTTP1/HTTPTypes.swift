@@ -45,6 +45,8 @@ public struct HTTPHeaders: Sendable, Sequence {
 /// Compares two strings byte by byte, folding ASCII letters only (header names are ASCII).
 @inlinable
 public func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
+  // Different lengths never match (the UTF-8 count of a native string is known).
+  guard a.utf8.count == b.utf8.count else { return false }
   var a = a
   var b = b
   return a.withUTF8 { x in

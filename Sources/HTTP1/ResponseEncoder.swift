@@ -8,22 +8,57 @@ public enum ResponseEncoder {
   public static func appendHead(
     status: Int, headers: [(String, String)], into buffer: inout [UInt8]
   ) {
-    buffer.append(contentsOf: "HTTP/1.1 ".utf8)
-    appendDecimal(status, into: &buffer)
-    buffer.append(ASCII.space)
-    buffer.append(contentsOf: reasonPhrase(for: status).utf8)
-    buffer.append(ASCII.cr)
-    buffer.append(ASCII.lf)
-    for (name, value) in headers {
-      appendSanitized(name, into: &buffer)
-      buffer.append(ASCII.colon)
-      buffer.append(ASCII.space)
-      appendSanitized(value, into: &buffer)
-      buffer.append(ASCII.cr)
-      buffer.append(ASCII.lf)
+    appendStatusLine(status, into: &buffer)
+    for (name, value) in headers { appendField(name, value, into: &buffer) }
+    endHead(&buffer)
+  }
+
+  /// Appends "HTTP/1.1 <status> <reason>\r\n" (prebuilt for 100...599).
+  public static func appendStatusLine(_ status: Int, into buffer: inout [UInt8]) {
+    if status >= 100 && status < 600 {
+      statusLines[status - 100].withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+    } else {
+      buffer.append(contentsOf: statusLine(status))
     }
+  }
+
+  /// Appends one field line "Name: value\r\n" (CR, LF and NUL replaced by a space).
+  public static func appendField(_ name: String, _ value: String, into buffer: inout [UInt8]) {
+    appendSanitized(name, into: &buffer)
+    buffer.append(ASCII.colon)
+    buffer.append(ASCII.space)
+    appendSanitized(value, into: &buffer)
     buffer.append(ASCII.cr)
     buffer.append(ASCII.lf)
+  }
+
+  /// Appends "Content-Length: <length>\r\n".
+  public static func appendContentLength(_ length: Int, into buffer: inout [UInt8]) {
+    contentLengthPrefix.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+    appendDecimal(length, into: &buffer)
+    buffer.append(ASCII.cr)
+    buffer.append(ASCII.lf)
+  }
+
+  /// Appends the empty line that ends a head.
+  @inline(__always)
+  public static func endHead(_ buffer: inout [UInt8]) {
+    buffer.append(ASCII.cr)
+    buffer.append(ASCII.lf)
+  }
+
+  private static let contentLengthPrefix = Array("Content-Length: ".utf8)
+
+  private static let statusLines: [[UInt8]] = (100..<600).map { statusLine($0) }
+
+  private static func statusLine(_ status: Int) -> [UInt8] {
+    var line = Array("HTTP/1.1 ".utf8)
+    appendDecimal(status, into: &line)
+    line.append(ASCII.space)
+    line.append(contentsOf: reasonPhrase(for: status).utf8)
+    line.append(ASCII.cr)
+    line.append(ASCII.lf)
+    return line
   }
 
   /// Appends one chunk "<hex size>\r\n<bytes>\r\n" (nothing for an empty input: empty chunks end a body).
@@ -48,7 +83,12 @@ public enum ResponseEncoder {
     var string = string
     string.withUTF8 { bytes in
       // The common case (nothing to replace) is one bulk copy.
-      if !bytes.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }) {
+      var clean = true
+      for b in bytes where b < 0x0E && (b == ASCII.cr || b == ASCII.lf || b == 0) {
+        clean = false
+        break
+      }
+      if clean {
         buffer.append(contentsOf: bytes)
         return
       }
@@ -59,6 +99,21 @@ public enum ResponseEncoder {
   }
 
   private static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {
+    if value >= 0 && value < 10_000_000_000 {
+      // Up to ten digits without recursion (every Content-Length in practice).
+      var digits: (UInt64, UInt64) = (0, 0)
+      var count = 0
+      var v = value
+      withUnsafeMutableBytes(of: &digits) { d in
+        repeat {
+          d[15 - count] = UInt8(0x30 + v % 10)
+          v /= 10
+          count += 1
+        } while v > 0
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(16 - count)...]))
+      }
+      return
+    }
     if value < 0 {
       buffer.append(0x2D)
       appendDecimal(0 - (value / 10), into: &buffer)

@@ -235,6 +235,8 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     switch response.body {
     case .bytes(let body):
       sendComplete(status: response.status, headers: response.headers, body: body)
+    case .parts(let parts):
+      sendComplete(status: response.status, headers: response.headers, parts: parts)
     case .stream(let start):
       startStream(status: response.status, headers: response.headers, start: start)
     case .deferred(let produce):
@@ -247,32 +249,70 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
   }
 
   private func sendComplete(status: Int, headers: [(String, String)], body: [UInt8]) {
-    var headers = headers
     var body = body
+    var gzipped = false
     if request.acceptsGzip && body.count >= Gzip.thresholdBytes
       && !headers.contains(where: { asciiCaseInsensitiveEquals($0.0, "Content-Encoding") }),
       let compressed = Gzip.compress(body)
     {
       body = compressed
-      headers.append(("Content-Encoding", "gzip"))
-      headers.append(("Vary", "Accept-Encoding"))
+      gzipped = true
     }
-    headers.append(("Content-Length", String(body.count)))
-    appendHead(status: status, headers: &headers)
+    // One buffer, written field by field: no header array is built or grown per response.
+    var head: [UInt8] = []
+    head.reserveCapacity(256)
+    ResponseEncoder.appendStatusLine(status, into: &head)
+    for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
+    if gzipped {
+      ResponseEncoder.appendField("Content-Encoding", "gzip", into: &head)
+      ResponseEncoder.appendField("Vary", "Accept-Encoding", into: &head)
+    }
+    ResponseEncoder.appendContentLength(body.count, into: &head)
+    endHead(&head)
     if !request.isHead { output.append(body) }
     if !keepAlive { closeAfterFlush = true }
   }
 
-  private func appendHead(status: Int, headers: inout [(String, String)]) {
-    headers.append(("Date", context.date.value))
-    if !keepAlive {
-      headers.append(("Connection", "close"))
-    } else if request.http10 {
-      headers.append(("Connection", "keep-alive"))
+  /// A body in shared segments: queued as they are (joined only to be gzipped).
+  private func sendComplete(status: Int, headers: [(String, String)], parts: [[UInt8]]) {
+    let length = parts.reduce(0) { $0 + $1.count }
+    if request.acceptsGzip && length >= Gzip.thresholdBytes {
+      sendComplete(status: status, headers: headers, body: HTTPResponse.Body.join(parts))
+      return
     }
     var head: [UInt8] = []
     head.reserveCapacity(256)
-    ResponseEncoder.appendHead(status: status, headers: headers, into: &head)
+    ResponseEncoder.appendStatusLine(status, into: &head)
+    for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
+    ResponseEncoder.appendContentLength(length, into: &head)
+    endHead(&head)
+    if !request.isHead { Self.append(parts, to: &output) }
+    if !keepAlive { closeAfterFlush = true }
+  }
+
+  /// Queues every segment under one access to the queue (thousands for a large list).
+  private static func append(_ parts: [[UInt8]], to queue: inout OutputQueue) {
+    for part in parts { queue.append(part) }
+  }
+
+  private func appendHead(status: Int, headers: inout [(String, String)]) {
+    var head: [UInt8] = []
+    head.reserveCapacity(256)
+    ResponseEncoder.appendStatusLine(status, into: &head)
+    for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
+    endHead(&head)
+  }
+
+  /// Adds the fields every response carries (`Date`, and `Connection` when needed), ends the
+  /// head and queues it.
+  private func endHead(_ head: inout [UInt8]) {
+    context.date.field.withUnsafeBufferPointer { head.append(contentsOf: $0) }
+    if !keepAlive {
+      ResponseEncoder.appendField("Connection", "close", into: &head)
+    } else if request.http10 {
+      ResponseEncoder.appendField("Connection", "keep-alive", into: &head)
+    }
+    ResponseEncoder.endHead(&head)
     output.append(head)
   }
 

@@ -31,6 +31,9 @@ public struct HTTPResponse: Sendable {
   public enum Body: Sendable {
     /// The whole body, known now (often cached, shared bytes: the server never copies them).
     case bytes([UInt8])
+    /// The whole body, known now, as shared segments sent back to back (a list's envelope and
+    /// each item's cached bytes): written with `writev`, never joined (unless gzipped).
+    case parts([[UInt8]])
     /// A chunked stream: the server sends the head, then calls the closure once on the loop
     /// with a `ResponseStream` the producer keeps and writes to from any thread.
     case stream(@Sendable (ResponseStream) -> Void)
@@ -48,11 +51,40 @@ public struct HTTPResponse: Sendable {
     self.body = body
   }
 
+  /// A complete response with a content type, its body in shared segments.
+  public init(status: Int, contentType: String, parts: [[UInt8]], headers: [(String, String)] = [])
+  {
+    self.status = status
+    self.headers = [("Content-Type", contentType)] + headers
+    self.body = .parts(parts)
+  }
+
   /// A complete response with a content type.
   public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
     self.status = status
     self.headers = [("Content-Type", contentType)] + headers
     self.body = .bytes(body)
+  }
+}
+
+extension HTTPResponse.Body {
+  /// The bytes of a body known now (`.bytes`, or `.parts` joined); nil for streams and
+  /// deferred bodies.
+  public var completeBytes: [UInt8]? {
+    switch self {
+    case .bytes(let bytes): return bytes
+    case .parts(let parts): return Self.join(parts)
+    case .stream, .deferred: return nil
+    }
+  }
+
+  /// The segments in one array (one allocation, one bulk copy per segment).
+  public static func join(_ parts: [[UInt8]]) -> [UInt8] {
+    if parts.count == 1 { return parts[0] }
+    var out: [UInt8] = []
+    out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+    for part in parts { out.append(contentsOf: part) }
+    return out
   }
 }
 

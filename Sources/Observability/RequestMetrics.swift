@@ -43,6 +43,11 @@ public struct RequestLabels: Hashable, Sendable {
 /// Request counts by code and latency histograms by request labels, kept in shards (one per
 /// event loop plus one for other threads) so recording a request touches only its own shard's
 /// uncontended lock and never allocates once a series exists. Shards are merged at scrape.
+///
+/// Recording a label set seen recently hashes nothing: each shard keeps its last few series in
+/// a most-recently-used list compared by equality (strings built from the same literals or the
+/// same small values compare in a few instructions); only a miss looks the labels up in the
+/// shard's table.
 public final class RequestMetrics: Sendable {
   /// kube-apiserver's `apiserver_request_duration_seconds` buckets.
   public static let durationBuckets: [Double] = [
@@ -56,8 +61,42 @@ public final class RequestMetrics: Sendable {
     var codes: [(code: Int, count: UInt64)] = []
   }
 
+  /// One shard's series. Invariant: `labels[i]` is the key of `series[i]` and `slots` maps it
+  /// back to `i`; `recent` holds distinct slot indices, most recently used first.
+  struct ShardState {
+    var slots: [RequestLabels: Int] = [:]
+    var labels: [RequestLabels] = []
+    var series: [Series] = []
+    var recent: [Int] = []
+
+    static let recentCount = 4
+
+    mutating func slot(for key: RequestLabels) -> Int {
+      for i in recent.indices where labels[recent[i]] == key {
+        let slot = recent[i]
+        if i > 0 {
+          recent.remove(at: i)
+          recent.insert(slot, at: 0)
+        }
+        return slot
+      }
+      let slot: Int
+      if let known = slots[key] {
+        slot = known
+      } else {
+        slot = series.count
+        slots[key] = slot
+        labels.append(key)
+        series.append(Series())
+      }
+      recent.insert(slot, at: 0)
+      if recent.count > Self.recentCount { recent.removeLast() }
+      return slot
+    }
+  }
+
   final class Shard: Sendable {
-    let series = Mutex<[RequestLabels: Series]>([:])
+    let state = Mutex(ShardState())
   }
 
   private let shards: [Shard]
@@ -75,9 +114,9 @@ public final class RequestMetrics: Sendable {
   ) {
     let index = shard >= 0 && shard < shards.count - 1 ? shard : shards.count - 1
     let bucket = Self.bucketIndex(seconds)
-    shards[index].series.withLock { all in
-      all[labels, default: Series()].add(
-        code: code, bucket: observeLatency ? bucket : nil, seconds: seconds)
+    shards[index].state.withLock { s in
+      let slot = s.slot(for: labels)
+      s.series[slot].add(code: code, bucket: observeLatency ? bucket : nil, seconds: seconds)
     }
   }
 
@@ -91,8 +130,10 @@ public final class RequestMetrics: Sendable {
   public func count(_ labels: RequestLabels, code: Int) -> UInt64 {
     var total: UInt64 = 0
     for shard in shards {
-      shard.series.withLock { all in
-        if let s = all[labels] { total += s.codes.first { $0.code == code }?.count ?? 0 }
+      shard.state.withLock { s in
+        if let slot = s.slots[labels] {
+          total += s.series[slot].codes.first { $0.code == code }?.count ?? 0
+        }
       }
     }
     return total
@@ -102,9 +143,9 @@ public final class RequestMetrics: Sendable {
   public func families() -> [MetricFamily] {
     var merged: [RequestLabels: Series] = [:]
     for shard in shards {
-      let copy = shard.series.withLock { $0 }
-      for (labels, s) in copy {
-        merged[labels, default: Series()].merge(s)
+      let (labels, series) = shard.state.withLock { ($0.labels, $0.series) }
+      for (key, s) in zip(labels, series) {
+        merged[key, default: Series()].merge(s)
       }
     }
     let keys = merged.keys.sorted { a, b in

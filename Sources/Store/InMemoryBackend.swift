@@ -159,7 +159,7 @@ public final class InMemoryBackend: StorageBackend {
       guard let bucket = buckets[ns] else { continue }
       let start = items.count
       items.append(contentsOf: bucket.values)
-      items[start...].sort { $0.key.name.utf8.lexicographicallyPrecedes($1.key.name.utf8) }
+      NameOrder.sort(&items, start..<items.count)
     }
     return ResourceSnapshot(revision: revision ?? current, items: items)
   }

@@ -44,6 +44,8 @@ extension Store {
         }
         snapshot = ResourceSnapshot(revision: at, items: items)
         cached = true
+      } else if at == nil {
+        snapshot = try snapshots.latest.current(resource, namespace: namespace, backend: backend)
       } else {
         snapshot = try backend.snapshot(resource, namespace: namespace, at: at)
       }
@@ -68,6 +70,19 @@ extension Store {
     var page: [StoredObject] = []
     var continueToken: String?
     var remaining: Int?
+    if predicate == nil {
+      // Every item matches: the page is one slice of the snapshot.
+      let available = items.count - index
+      let end = limit < available ? index + limit : items.count
+      page = index == 0 && end == items.count ? items : Array(items[index..<end])
+      if end < items.count, let last = page.last {
+        continueToken = ContinueToken.after(
+          last.key, namespace: namespace, revision: Int64(snapshot.revision)
+        ).encoded()
+        remaining = items.count - end
+      }
+      index = items.count
+    }
     while index < items.count {
       let object = items[index]
       index += 1

@@ -30,12 +30,12 @@ private func request(
 }
 
 private func text(_ r: HTTPResponse) -> String {
-  guard case .bytes(let b) = r.body else { return "<not bytes>" }
+  guard let b = r.body.completeBytes else { return "<not bytes>" }
   return String(decoding: b, as: UTF8.self)
 }
 
 private func json(_ r: HTTPResponse) throws -> JSONValue {
-  guard case .bytes(let b) = r.body else { throw APIError.badRequest("not bytes") }
+  guard let b = r.body.completeBytes else { throw APIError.badRequest("not bytes") }
   return try JSONParser.parse(b)
 }
 

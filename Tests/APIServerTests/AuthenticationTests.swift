@@ -8,7 +8,7 @@ import Testing
 @testable import APIServer
 
 private func body(_ r: HTTPResponse) -> String {
-  guard case .bytes(let b) = r.body else { return "<not bytes>" }
+  guard let b = r.body.completeBytes else { return "<not bytes>" }
   return String(decoding: b, as: UTF8.self)
 }
 
