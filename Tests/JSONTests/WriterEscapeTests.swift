@@ -1,0 +1,89 @@
+import JSON
+import Testing
+
+/// The writer's 8-bytes-at-a-time string scan (and its overlapping last word) against a
+/// byte-by-byte reference of Go's escaping, with each special character at every position of
+/// strings of every length from 0 to 40.
+@Suite struct WriterEscapeTests {
+  /// Go's `encoding/json` string escaping, one character at a time.
+  static func reference(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "\u{08}": out += "\\b"
+      case "\u{0C}": out += "\\f"
+      case "<": out += "\\u003c"
+      case ">": out += "\\u003e"
+      case "&": out += "\\u0026"
+      case "\u{2028}": out += "\\u2028"
+      case "\u{2029}": out += "\\u2029"
+      default:
+        if scalar.value < 0x20 {
+          let hex = Array("0123456789abcdef")
+          out += "\\u00" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  /// Characters that must be escaped or checked, and near misses that must not be.
+  static let specials: [String] = [
+    "\"", "\\", "<", ">", "&", "\u{0}", "\u{1F}", "\n", "\u{7F}", "\u{2028}", "\u{2029}",
+    "\u{2027}", "é", "日", "😀", "\u{20}", "$", "'", "=", "?", "^", "|", "~", ":", "\u{80}",
+  ]
+
+  @Test(arguments: specials)
+  func specialAtEveryPositionOfEveryLength(special: String) {
+    for length in 0...40 {
+      for position in 0...length {
+        let s =
+          String(repeating: "a", count: position) + special
+          + String(repeating: "b", count: length - position)
+        #expect(JSONValue.string(s).jsonString == Self.reference(s), "\(length) \(position)")
+        var buffer: [UInt8] = []
+        JSONWriter.appendQuoted(s, to: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self) == Self.reference(s))
+      }
+    }
+  }
+
+  @Test func twoSpecialsAtAllPairsOfPositions() {
+    for length in 1...24 {
+      for i in 0..<length {
+        for j in i..<length {
+          var chars = Array(repeating: Character("x"), count: length)
+          chars[i] = "<"
+          chars[j] = i == j ? "\u{1}" : "\""
+          let s = String(chars)
+          #expect(JSONValue.string(s).jsonString == Self.reference(s))
+        }
+      }
+    }
+  }
+
+  @Test func randomStringsMatchTheReference() {
+    var state: UInt64 = 0x5EED
+    let alphabet: [String] = Self.specials + ["a", "b", "c", "0", "-", ".", " "]
+    for _ in 0..<3_000 {
+      var s = ""
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let length = Int(state >> 58)
+      for _ in 0..<length {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        s += alphabet[Int(state >> 33) % alphabet.count]
+      }
+      #expect(JSONValue.string(s).jsonString == Self.reference(s))
+      // As an object key too (keys take the same path).
+      #expect(
+        JSONValue.object(JSONObject([(s, .null)])).jsonString == "{" + Self.reference(s) + ":null}")
+    }
+  }
+}
