@@ -1,44 +1,16 @@
 import JSON
 import Testing
 
-/// The writer's 8-bytes-at-a-time string scan (and its overlapping last word) against a
-/// byte-by-byte reference of Go's escaping, with each special character at every position of
-/// strings of every length from 0 to 40.
+/// The writer's 8-bytes-at-a-time string scan and its overlapping last word against
+/// BlockScanTests' one-character-at-a-time reference of Go's escaping: each special character at
+/// every position of strings of every length from 0 to 40, pairs, random strings, keys.
 @Suite struct WriterEscapeTests {
-  /// Go's `encoding/json` string escaping, one character at a time.
-  static func reference(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\u{08}": out += "\\b"
-      case "\u{0C}": out += "\\f"
-      case "<": out += "\\u003c"
-      case ">": out += "\\u003e"
-      case "&": out += "\\u0026"
-      case "\u{2028}": out += "\\u2028"
-      case "\u{2029}": out += "\\u2029"
-      default:
-        if scalar.value < 0x20 {
-          let hex = Array("0123456789abcdef")
-          out += "\\u00" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func reference(_ s: String) -> String { BlockScanTests().reference(s) }
 
-  /// Characters that must be escaped or checked, and near misses that must not be.
-  static let specials: [String] = [
-    "\"", "\\", "<", ">", "&", "\u{0}", "\u{1F}", "\n", "\u{7F}", "\u{2028}", "\u{2029}",
-    "\u{2027}", "é", "日", "😀", "\u{20}", "$", "'", "=", "?", "^", "|", "~", ":", "\u{80}",
-  ]
+  /// BlockScanTests' characters plus the neighbours of the escaped bytes (near misses).
+  static let specials: [String] =
+    BlockScanTests.specials.map { String($0) }
+    + ["!", "#", "%", "'", ";", "=", "?", "[", "]", " ", "\u{1}", "\u{80}", "\u{E000}"]
 
   @Test(arguments: specials)
   func specialAtEveryPositionOfEveryLength(special: String) {
