@@ -171,6 +171,8 @@ final class ObjectMetadata: Sendable {
         if case .string(let s) = members[i].value { uid = s }
       case 6 where key == "labels":
         guard case .object(let l) = members[i].value else { continue }
+        // Sized once: growing from empty allocates and rehashes at the second label.
+        labels = Dictionary(minimumCapacity: l.count)
         for label in l.members {
           if case .string(let v) = label.value { labels[label.key] = v }
         }
