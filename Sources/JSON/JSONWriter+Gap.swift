@@ -10,38 +10,47 @@ extension JSONWriter {
     var sink = ByteSink(capacity: 1536)
     var gap = -1
     sink.append(UInt8(ascii: "{"))
-    var first = true
-    for member in top.members {
-      if !first { sink.append(UInt8(ascii: ",")) }
-      first = false
-      writeQuoted(member.key, to: &sink)
-      sink.append(UInt8(ascii: ":"))
-      guard gap < 0, member.key == outer, case .object(let nested) = member.value else {
-        write(member.value, to: &sink)
-        continue
-      }
-      sink.append(UInt8(ascii: "{"))
-      var firstNested = true
-      for m in nested.members {
-        if !firstNested { sink.append(UInt8(ascii: ",")) }
-        firstNested = false
-        writeQuoted(m.key, to: &sink)
-        sink.append(UInt8(ascii: ":"))
-        if gap < 0 && m.key == inner {
-          gap = sink.count
-        } else {
-          write(m.value, to: &sink)
+    top.members.withUnsafeBufferPointer { members in
+      for i in members.indices {
+        if i > 0 { sink.append(UInt8(ascii: ",")) }
+        let key = members[i].key
+        guard gap < 0, key == outer, case .object(let nested) = members[i].value else {
+          writeMember(key, members[i].value, to: &sink)
+          continue
         }
-      }
-      if gap < 0 {
-        if !firstNested { sink.append(UInt8(ascii: ",")) }
-        writeQuoted(inner, to: &sink)
+        writeQuoted(key, to: &sink)
         sink.append(UInt8(ascii: ":"))
-        gap = sink.count
+        gap = writeWithGap(nested, inner: inner, to: &sink)
       }
-      sink.append(UInt8(ascii: "}"))
     }
     sink.append(UInt8(ascii: "}"))
     return (sink.array(), gap)
+  }
+
+  /// Writes `object` with `inner` appended when absent, and its value left out; returns the
+  /// offset where that value belongs.
+  static func writeWithGap(_ object: JSONObject, inner: String, to sink: inout ByteSink) -> Int {
+    var gap = -1
+    sink.append(UInt8(ascii: "{"))
+    object.members.withUnsafeBufferPointer { m in
+      for i in m.indices {
+        if i > 0 { sink.append(UInt8(ascii: ",")) }
+        writeQuoted(m[i].key, to: &sink)
+        sink.append(UInt8(ascii: ":"))
+        if gap < 0 && m[i].key == inner {
+          gap = sink.count
+        } else {
+          write(m[i].value, to: &sink)
+        }
+      }
+    }
+    if gap < 0 {
+      if !object.isEmpty { sink.append(UInt8(ascii: ",")) }
+      writeQuoted(inner, to: &sink)
+      sink.append(UInt8(ascii: ":"))
+      gap = sink.count
+    }
+    sink.append(UInt8(ascii: "}"))
+    return gap
   }
 }

@@ -41,6 +41,9 @@ extension JSONWriter {
     }
     var p = 0
     while p + 8 <= n && SWAR.writerSpecial(SWAR.load(s + p)) == 0 { p += 8 }
+    if p < n && p + 8 > n && n >= 8 && SWAR.writerSpecial(SWAR.load(s + n - 8)) == 0 {
+      p = n  // the words ran out and the last 8 bytes (overlapping checked ones) are clean
+    }
     while p < n && !needsAttention(s[p]) { p += 1 }
     if p < n {
       writeEscaping(s, n, from: p, to: &sink)

@@ -16,27 +16,41 @@ public enum JSONWriter {
     case .int(let n): writeInt(n, to: &sink)
     case .double(let d): writeDouble(d, to: &sink)
     case .string(let s): writeQuoted(s, to: &sink)
-    case .array(let elements):
-      sink.append(UInt8(ascii: "["))
-      var first = true
-      for element in elements {
-        if !first { sink.append(UInt8(ascii: ",")) }
-        first = false
-        write(element, to: &sink)
-      }
-      sink.append(UInt8(ascii: "]"))
-    case .object(let object):
-      sink.append(UInt8(ascii: "{"))
-      var first = true
-      for member in object.members {
-        if !first { sink.append(UInt8(ascii: ",")) }
-        first = false
-        writeQuoted(member.key, to: &sink)
-        sink.append(UInt8(ascii: ":"))
-        write(member.value, to: &sink)
-      }
-      sink.append(UInt8(ascii: "}"))
+    case .array(let elements): writeElements(elements, to: &sink)
+    case .object(let object): writeMembers(object.members, to: &sink)
     }
+  }
+
+  /// Writes an array; elements are borrowed from its storage, not copied out.
+  static func writeElements(_ elements: [JSONValue], to sink: inout ByteSink) {
+    sink.append(UInt8(ascii: "["))
+    elements.withUnsafeBufferPointer { e in
+      for i in e.indices {
+        if i > 0 { sink.append(UInt8(ascii: ",")) }
+        write(e[i], to: &sink)
+      }
+    }
+    sink.append(UInt8(ascii: "]"))
+  }
+
+  /// Writes an object; members are borrowed from its storage, not copied out.
+  static func writeMembers(_ members: [(key: String, value: JSONValue)], to sink: inout ByteSink) {
+    sink.append(UInt8(ascii: "{"))
+    members.withUnsafeBufferPointer { m in
+      for i in m.indices {
+        if i > 0 { sink.append(UInt8(ascii: ",")) }
+        writeMember(m[i].key, m[i].value, to: &sink)
+      }
+    }
+    sink.append(UInt8(ascii: "}"))
+  }
+
+  /// Writes `"key":value`.
+  @inline(__always)
+  static func writeMember(_ key: String, _ value: JSONValue, to sink: inout ByteSink) {
+    writeQuoted(key, to: &sink)
+    sink.append(UInt8(ascii: ":"))
+    write(value, to: &sink)
   }
 }
 

@@ -3,8 +3,10 @@ import Synchronization
 /// The embedded backend: all state in memory under one `Mutex`, history bounded by
 /// `StoreConfiguration` (count and age). Lost on restart.
 ///
-/// The critical section of a write is: precondition check, next revision, stamping the
-/// prepared bytes with it (one copy), state insert, history append and eviction, sink publish.
+/// The critical section of a write is: precondition check, next revision, state insert,
+/// history append and eviction, sink publish. The bytes are stamped before it with the revision
+/// the write expects (current + 1); if another write took that revision meanwhile, the digits
+/// are rewritten in place inside the section (a new copy only if their count changed).
 /// Reads take the lock only to grab copy-on-write references; sorting and history replay
 /// happen outside it.
 public final class InMemoryBackend: StorageBackend {
@@ -39,16 +41,20 @@ public final class InMemoryBackend: StorageBackend {
 
   public func create(_ object: PreparedObject) throws(StoreError) -> StoreEvent {
     let now = configuration.clock()
-    let key = object.key
+    // Stamped outside the lock with the revision this write will most likely get.
+    let guess = current.load(ordering: .relaxed) + 1
+    var bytes = object.stampedBytes(guess)
     let (event, sink) = try state.withLock {
       (s) throws(StoreError) -> (StoreEvent, (any StoreEventSink)?) in
-      if s.objects[key.resource]?[key.namespace]?[key.name] != nil {
-        throw .alreadyExists(key)
-      }
       let revision = s.revision + 1
-      let stored = object.stamped(revision: revision, createRevision: revision)
-      s.objects[key.resource, default: [:]][key.namespace, default: [:]][key.name] = stored
-      let event = StoreEvent(type: .added, object: stored, previous: nil, time: now)
+      let event = Self.withSlot(&s.objects, object.key) { slot -> StoreEvent? in
+        guard slot == nil else { return nil }
+        if revision != guess { object.restamp(&bytes, guess: guess, revision: revision) }
+        let stored = object.stored(bytes, revision: revision, createRevision: revision)
+        slot = stored
+        return StoreEvent(type: .added, object: stored, previous: nil, time: now)
+      }
+      guard let event else { throw .alreadyExists(object.key) }
       commit(event, &s)
       return (event, s.sink)
     }
@@ -60,23 +66,58 @@ public final class InMemoryBackend: StorageBackend {
     -> StoreEvent?
   {
     let now = configuration.clock()
-    let key = object.key
+    let guess = current.load(ordering: .relaxed) + 1
+    var bytes = object.stampedBytes(guess)
     let (event, sink) = try state.withLock {
       (s) throws(StoreError) -> (StoreEvent?, (any StoreEventSink)?) in
-      guard let old = s.objects[key.resource]?[key.namespace]?[key.name] else {
-        throw .notFound(key)
-      }
-      try preconditions.check(old)
-      if object.isUnchanged(from: old) { return (nil, nil) }
       let revision = s.revision + 1
-      let stored = object.stamped(revision: revision, createRevision: old.createRevision)
-      s.objects[key.resource]![key.namespace]![key.name] = stored
-      let event = StoreEvent(type: .modified, object: stored, previous: old, time: now)
+      var failure: StoreError?
+      let event = Self.withSlot(&s.objects, object.key) { slot -> StoreEvent? in
+        guard let old = slot else {
+          failure = .notFound(object.key)
+          return nil
+        }
+        do throws(StoreError) {
+          try preconditions.check(old)
+        } catch {
+          failure = error
+          return nil
+        }
+        if object.isUnchanged(from: old) { return nil }
+        if revision != guess { object.restamp(&bytes, guess: guess, revision: revision) }
+        let stored = object.stored(bytes, revision: revision, createRevision: old.createRevision)
+        slot = stored
+        return StoreEvent(type: .modified, object: stored, previous: old, time: now)
+      }
+      if let failure { throw failure }
+      guard let event else { return (nil, nil) }
       commit(event, &s)
       return (event, s.sink)
     }
     sink?.flush()
     return event
+  }
+
+  /// Runs `body` on the map slot of `key`, hashing each level once (a lookup followed by an
+  /// insert hashes it twice). A namespace bucket left empty is removed again.
+  private static func withSlot<R>(
+    _ objects: inout [ResourceKey: [String: [String: StoredObject]]], _ key: ObjectKey,
+    _ body: (inout StoredObject?) -> R
+  ) -> R {
+    var emptied = false
+    let result = modify(&objects[key.resource, default: [:]]) { namespaces in
+      modify(&namespaces[key.namespace, default: [:]]) { names in
+        let r = body(&names[key.name])
+        emptied = names.isEmpty
+        return r
+      }
+    }
+    if emptied { objects[key.resource]?[key.namespace] = nil }
+    return result
+  }
+
+  private static func modify<T, R>(_ value: inout T, _ body: (inout T) -> R) -> R {
+    body(&value)
   }
 
   public func delete(_ key: ObjectKey, preconditions: Preconditions) throws(StoreError)

@@ -24,6 +24,30 @@ extension Revision {
     }
   }
 
+  /// The number of decimal digits of `value` (1 for 0).
+  @inlinable
+  static func decimalDigitCount(_ value: Revision) -> Int {
+    var count = 1
+    var v = value
+    while v >= 10 {
+      v /= 10
+      count += 1
+    }
+    return count
+  }
+
+  /// Writes the `digits` (= `decimalDigitCount(value)`) decimal digits of `value` at `p`.
+  @inlinable
+  static func writeDecimal(_ value: Revision, digits: Int, to p: UnsafeMutablePointer<UInt8>) {
+    var v = value
+    var k = digits
+    repeat {
+      k -= 1
+      p[k] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+      v /= 10
+    } while k > 0
+  }
+
   /// Parses a decimal revision (no sign, no leading `+`); nil if not a valid UInt64.
   public init?(decimal text: String) {
     guard !text.isEmpty, text.utf8.count <= 20 else { return nil }

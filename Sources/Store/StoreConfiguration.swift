@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Tunables of a store and its in-memory backend.
 ///
 /// History: an event is dropped only when the log holds more than `historySize` events AND the
@@ -30,11 +36,12 @@ public struct StoreConfiguration: Sendable {
   }
 }
 
-private let clockOrigin = ContinuousClock.now
-
-/// Nanoseconds since the process's first use of the store clock (monotonic).
+/// Nanoseconds from an arbitrary origin that never goes back (CLOCK_MONOTONIC, read directly:
+/// `ContinuousClock.now` and `Duration` arithmetic cost ~400 instructions per commit).
 @Sendable public func monotonicNanoseconds() -> Int64 {
-  clockOrigin.duration(to: .now).nanoseconds
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
 }
 
 extension Duration {

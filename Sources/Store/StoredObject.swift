@@ -19,6 +19,8 @@ public final class StoredObject: Sendable {
   let rvStart: UInt32
   let rvEnd: UInt32
   let metadata: ObjectMetadata
+  /// `contentHashOf` the bytes without the resourceVersion value (see `PreparedObject`).
+  let contentHash: UInt64
 
   /// `metadata.uid`.
   public var uid: String? { metadata.uid }
@@ -33,7 +35,7 @@ public final class StoredObject: Sendable {
 
   init(
     key: ObjectKey, revision: Revision, createRevision: Revision, bytes: [UInt8], rvStart: UInt32,
-    rvEnd: UInt32, metadata: ObjectMetadata
+    rvEnd: UInt32, metadata: ObjectMetadata, contentHash: UInt64
   ) {
     self.key = key
     self.revision = revision
@@ -42,6 +44,7 @@ public final class StoredObject: Sendable {
     self.rvStart = rvStart
     self.rvEnd = rvEnd
     self.metadata = metadata
+    self.contentHash = contentHash
   }
 
   public var name: String { key.name }
@@ -78,6 +81,6 @@ public final class StoredObject: Sendable {
     }
     return StoredObject(
       key: key, revision: newRevision, createRevision: createRevision, bytes: out,
-      rvStart: rvStart, rvEnd: UInt32(end), metadata: metadata)
+      rvStart: rvStart, rvEnd: UInt32(end), metadata: metadata, contentHash: contentHash)
   }
 }

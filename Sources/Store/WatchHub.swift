@@ -117,8 +117,10 @@ final class WatchHub: StoreEventSink {
 
   private func dispatchPending(_ reg: inout Registry) {
     applyRemovals(&reg)
+    // The emptied batch goes back to the inbox with its capacity: publishing then appends
+    // without allocating.
+    var batch: [StoreEvent] = []
     while true {
-      var batch: [StoreEvent] = []
       inbox.withLock { swap(&batch, &$0) }
       if batch.isEmpty { return }
       for event in batch {
@@ -126,11 +128,12 @@ final class WatchHub: StoreEventSink {
         reg.dispatched = event.revision
         dispatchedAtomic.store(event.revision, ordering: .releasing)
       }
+      batch.removeAll(keepingCapacity: true)
     }
   }
 
   private func deliver(_ event: StoreEvent, _ reg: inout Registry) {
-    guard let rw = reg.resources[event.key.resource] else { return }
+    guard !reg.resources.isEmpty, let rw = reg.resources[event.key.resource] else { return }
     var frames = EventFrames(event)
     var ended = false
     for w in rw.all {
