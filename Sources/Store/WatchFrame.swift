@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// The `type` of a watch event on the wire.
 public enum WatchEventType: String, Sendable, Equatable {
@@ -15,6 +16,8 @@ public enum WatchEventType: String, Sendable, Equatable {
 /// Nothing is copied per watcher: the line is `prefix` + `body` + `WatchFrame.suffix`, where
 /// `prefix` is a shared constant per type and `body` is the stored object's own canonical bytes
 /// (or a small bookmark/Status document). Write the three parts with `writev`, or use `bytes`.
+/// A consumer that encodes the line for its wire (the HTTP layer frames it as one chunk) can
+/// cache that encoding here with `encoded(_:)`, so it is built once per frame, not per watcher.
 public final class WatchFrame: Sendable {
   public let type: WatchEventType
   /// The revision this frame brings its watcher to (the object's revision; a bookmark's).
@@ -23,6 +26,8 @@ public final class WatchFrame: Sendable {
   public let object: StoredObject?
   /// The JSON of the `object` member.
   public let body: [UInt8]
+  /// One consumer encoding of this frame, set by the first `encoded` call.
+  private let encoding = Mutex<(AnyObject & Sendable)?>(nil)
 
   init(type: WatchEventType, object: StoredObject) {
     self.type = type
@@ -51,6 +56,19 @@ public final class WatchFrame: Sendable {
 
   /// `}` and the newline that ends every frame.
   public static let suffix: [UInt8] = [UInt8(ascii: "}"), UInt8(ascii: "\n")]
+
+  /// The encoding of this frame as `T`, built by `make` on the first call and shared by every
+  /// later caller (every watcher that receives the frame). Safe from any thread; the cache holds
+  /// one encoding, so a caller asking for another type gets a fresh, uncached one.
+  public func encoded<T: AnyObject & Sendable>(_ make: (WatchFrame) -> T) -> T {
+    if let cached = encoding.withLock({ $0 }) as? T { return cached }
+    let made = make(self)
+    return encoding.withLock { slot -> T in
+      if let cached = slot as? T { return cached }
+      if slot == nil { slot = made }
+      return made
+    }
+  }
 
   /// Length of the whole line in bytes.
   public var byteCount: Int { prefix.count + body.count + 2 }

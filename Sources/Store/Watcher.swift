@@ -118,9 +118,11 @@ public final class Watcher: Sendable {
 
   // MARK: producer side
 
-  /// Queues a live frame. Returns false if the watcher has ended (the hub drops it).
-  func deliver(_ frame: WatchFrame) -> Bool {
-    let (alive, notify) = state.withLock { s -> (Bool, (@Sendable () -> Void)?) in
+  /// Queues a live frame. Returns false in `alive` if the watcher has ended (the hub drops it),
+  /// and the consumer's callback when it must be told, which the caller runs once it has
+  /// offered the whole batch (so a consumer on another thread wakes once per batch).
+  func deliver(_ frame: WatchFrame) -> (alive: Bool, notify: (@Sendable () -> Void)?) {
+    state.withLock { s -> (Bool, (@Sendable () -> Void)?) in
       guard s.termination == nil else { return (false, nil) }
       guard frame.revision > s.skipThrough else { return (true, nil) }
       let size = frame.byteCount
@@ -133,8 +135,6 @@ public final class Watcher: Sendable {
       }
       return (s.termination == nil, s.takeNotification())
     }
-    notify?()
-    return alive
   }
 
   /// Queues a BOOKMARK at `max(revision, last queued revision)`; `shared` is reused when its
