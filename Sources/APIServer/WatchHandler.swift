@@ -7,7 +7,7 @@ import Store
 
 /// Watch requests: validates the options (k8s-api.md B.1/B.3), starts a store watcher and
 /// bridges it to a chunked response. Frames are pulled by the connection's loop when the
-/// watcher signals them and written as shared parts (prefix, cached object bytes, suffix).
+/// watcher signals them; each frame's framed chunk is built once and shared by every watcher.
 struct WatchHandler {
   let registry: Registry
   let limits: APILimits
@@ -51,7 +51,11 @@ struct WatchHandler {
                 StreamChunk(
                   TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object)))
             } else {
-              chunks.append(StreamChunk(parts: [frame.prefix, frame.body, WatchFrame.suffix]))
+              // Built once per frame and shared by every watcher that receives it.
+              let shared = frame.encoded { f in
+                SharedChunk(parts: [f.prefix, f.body, WatchFrame.suffix])
+              }
+              chunks.append(StreamChunk(shared: shared))
             }
           }
           return StreamPull(chunks: chunks, finished: batch.termination != nil)

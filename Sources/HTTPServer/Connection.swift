@@ -10,7 +10,7 @@ import Sockets
 /// (stream pumps, deferred responses) can carry it. Invariants: at most one response is in
 /// progress (`exchange`); requests pipelined behind it wait in the parser; after `closed` no
 /// system call touches `fd` again.
-final class Connection: EventLoopChannel, @unchecked Sendable {
+final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   /// The response in progress, if it is not a plain one (plain ones complete at once).
   private enum Exchange {
     case none
@@ -51,6 +51,8 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
 
   private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
   private static let crlf: [UInt8] = [13, 10]
+  /// Shared chunks up to this size are copied into the output queue, larger ones referenced.
+  private static let maxCopiedChunk = 4096
   /// Lingering close: how long we keep reading (and discarding) after our last response, so
   /// unread request bytes do not turn our FIN into a reset that destroys that response.
   private static let lingerMillis: Int64 = 2_000
@@ -317,12 +319,15 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     }
     let loop = context.loop
     let stream = ResponseStream(maxPendingBytes: configuration.maxOutputBufferBytes) { [self] in
-      loop.execute { self.pumpStream() }
+      loop.schedule(self)
     }
     exchange = .streaming(stream, chunked: chunked)
     flush()
     start(stream)
   }
+
+  /// The stream's producer has something (scheduled by `ResponseStream`).
+  func runWhenReady() { pumpStream() }
 
   /// Moves what the producer has into the output queue (loop thread).
   private func pumpStream() {
@@ -332,13 +337,7 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       return
     }
     let (chunks, finish) = stream.take()
-    for chunk in chunks {
-      let size = chunk.byteCount
-      guard size > 0 else { continue }
-      if chunked { output.append(context.chunkHeader(size)) }
-      for part in chunk.parts { output.append(part) }
-      if chunked { output.append(Self.crlf) }
-    }
+    for chunk in chunks { append(chunk, chunked: chunked) }
     if finish {
       stream.end(.finished)
       endStreamResponse(chunked: chunked)
@@ -347,6 +346,33 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       endStreamResponse(chunked: chunked)
     } else {
       flush()
+    }
+  }
+
+  /// Queues one chunk of the streaming body, framed when `chunked`.
+  private func append(_ chunk: StreamChunk, chunked: Bool) {
+    switch chunk.content {
+    case .shared(let shared):
+      if chunked {
+        if shared.chunked.count <= Self.maxCopiedChunk {
+          output.appendCopy(shared.chunked)
+        } else {
+          output.append(shared.chunked)
+        }
+      } else {
+        for part in shared.parts { output.append(part) }
+      }
+    case .bytes(let bytes):
+      guard !bytes.isEmpty else { return }
+      if chunked { output.append(context.chunkHeader(bytes.count)) }
+      output.append(bytes)
+      if chunked { output.append(Self.crlf) }
+    case .parts(let parts):
+      let size = parts.reduce(0) { $0 + $1.count }
+      guard size > 0 else { return }
+      if chunked { output.append(context.chunkHeader(size)) }
+      for part in parts { output.append(part) }
+      if chunked { output.append(Self.crlf) }
     }
   }
 

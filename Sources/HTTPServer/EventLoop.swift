@@ -12,9 +12,20 @@ protocol EventLoopChannel: AnyObject {
   func handleEvents(_ events: UInt32)
 }
 
+/// Something another thread can queue to run once on its loop (a streaming response's pump):
+/// queuing it allocates nothing, unlike a task closure.
+protocol ReadyChannel: AnyObject, Sendable {
+  /// Runs on the loop thread, once per `EventLoop.schedule` batch.
+  func runWhenReady()
+}
+
 /// One epoll event loop on a dedicated thread. Descriptors registered here are serviced only
-/// on that thread; other threads talk to the loop through `execute(_:)` (a locked task queue plus
-/// an eventfd wake-up, signalled at most once until the loop drains the queue).
+/// on that thread; other threads talk to the loop through `execute(_:)` and `schedule(_:)` (locked
+/// queues plus an eventfd wake-up, signalled at most once until the loop drains the queues).
+///
+/// Each iteration handles the ready descriptors (requests), then the tasks, then every channel
+/// scheduled before the queues were taken, once each: work queued meanwhile waits for the next
+/// iteration, so pumping streams never starves request processing.
 /// Invariant: `channels`, `tick` and everything a channel owns are touched only on the loop thread.
 final class EventLoop: @unchecked Sendable {
   let index: Int
@@ -23,7 +34,15 @@ final class EventLoop: @unchecked Sendable {
   /// Whether `wakeFD` is still open. Signalling and closing happen under this lock, so a
   /// late `execute` from another thread never writes into a closed (or reused) descriptor.
   private let wakeOpen = Mutex<Bool>(true)
-  private let tasks = Mutex<[@Sendable () -> Void]>([])
+  private struct Queues {
+    var tasks: [@Sendable () -> Void] = []
+    var ready: [any ReadyChannel] = []
+  }
+  private let queues = Mutex(Queues())
+  /// Emptied arrays kept for their capacity (loop thread only): swapped with `queues`, so a
+  /// steady stream of wake-ups allocates nothing.
+  private var spareTasks: [@Sendable () -> Void] = []
+  private var spareReady: [any ReadyChannel] = []
   private let wakePending = Atomic<Bool>(false)
   private var channels: [UInt64: EventLoopChannel] = [:]
   private var nextToken: UInt64 = 1
@@ -48,7 +67,18 @@ final class EventLoop: @unchecked Sendable {
 
   /// Runs `task` on the loop thread soon. Safe from any thread.
   func execute(_ task: @escaping @Sendable () -> Void) {
-    tasks.withLock { $0.append(task) }
+    queues.withLock { $0.tasks.append(task) }
+    wake()
+  }
+
+  /// Runs `channel.runWhenReady()` on the loop thread soon (once per iteration, however often
+  /// it is scheduled before then is up to the caller). Safe from any thread.
+  func schedule(_ channel: any ReadyChannel) {
+    queues.withLock { $0.ready.append(channel) }
+    wake()
+  }
+
+  private func wake() {
     if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
       wakeOpen.withLock { open in
         if open { _ = its_eventfd_signal(wakeFD) }
@@ -122,13 +152,21 @@ final class EventLoop: @unchecked Sendable {
 
   private func runPendingTasks() {
     wakePending.store(false, ordering: .releasing)
-    // Tasks may enqueue more tasks; those run on the next iteration (after the wake-up).
-    let batch = tasks.withLock { queue -> [@Sendable () -> Void] in
-      let b = queue
-      queue.removeAll(keepingCapacity: true)
-      return b
+    // Work queued while this runs waits for the next iteration (after the wake-up).
+    var tasks: [@Sendable () -> Void] = []
+    var ready: [any ReadyChannel] = []
+    swap(&tasks, &spareTasks)
+    swap(&ready, &spareReady)
+    queues.withLock { q in
+      swap(&tasks, &q.tasks)
+      swap(&ready, &q.ready)
     }
-    for task in batch { task() }
+    for task in tasks { task() }
+    for channel in ready { channel.runWhenReady() }
+    tasks.removeAll(keepingCapacity: true)
+    ready.removeAll(keepingCapacity: true)
+    spareTasks = tasks
+    spareReady = ready
   }
 }
 

@@ -13,16 +13,29 @@ public enum StreamEndReason: Sendable, Equatable {
   case serverShutdown
 }
 
-/// One chunk of a streaming body, possibly made of several shared byte arrays (e.g. a watch
-/// frame's constant prefix, the stored object's cached bytes and a constant suffix): the parts
-/// are written back to back with `writev`, never copied into one buffer.
+/// One chunk of a streaming body: plain bytes, several shared byte arrays written back to back
+/// with `writev` (never copied into one buffer), or a `SharedChunk` whose framed form is queued
+/// as one segment.
 public struct StreamChunk: Sendable {
-  public var parts: [[UInt8]]
+  enum Content: Sendable {
+    case bytes([UInt8])
+    case parts([[UInt8]])
+    case shared(SharedChunk)
+  }
 
-  public init(parts: [[UInt8]]) { self.parts = parts }
-  public init(_ bytes: [UInt8]) { parts = [bytes] }
+  let content: Content
 
-  public var byteCount: Int { parts.reduce(0) { $0 + $1.count } }
+  public init(parts: [[UInt8]]) { content = .parts(parts) }
+  public init(_ bytes: [UInt8]) { content = .bytes(bytes) }
+  public init(shared: SharedChunk) { content = .shared(shared) }
+
+  public var byteCount: Int {
+    switch content {
+    case .bytes(let bytes): bytes.count
+    case .parts(let parts): parts.reduce(0) { $0 + $1.count }
+    case .shared(let shared): shared.byteCount
+    }
+  }
 }
 
 /// What a pull handler hands over when the loop asks for data.
@@ -147,6 +160,7 @@ public final class ResponseStream: Sendable {
     }
     guard let pull else { return (chunks, finish) }
     let pulled = pull()
+    if chunks.isEmpty { return (pulled.chunks, finish || pulled.finished) }
     return (chunks + pulled.chunks, finish || pulled.finished)
   }
 
