@@ -74,6 +74,11 @@ struct OutputQueue {
         consume(n)
       }
     }
+    return true
+  }
+
+  /// Everything was written: forget the segments, keeping the owned buffer for reuse.
+  private mutating func resetWritten() {
     if tailOwned {
       var buffer = segments.removeLast()
       if buffer.capacity <= Self.maxSpareCapacity {
@@ -85,7 +90,6 @@ struct OutputQueue {
     segments.removeAll(keepingCapacity: true)
     head = 0
     offset = 0
-    return true
   }
 
   /// Pins each segment's storage (nested closures keep every pointer valid) and calls writev.
@@ -156,7 +160,10 @@ struct OutputQueue {
         n = 0
       }
     }
-    if head > 256 && head * 2 > segments.count {
+    if byteCount == 0 {
+      // An owned tail behind `head` must not be extended: start afresh.
+      resetWritten()
+    } else if head > 256 && head * 2 > segments.count {
       segments.removeFirst(head)
       head = 0
     }

@@ -56,4 +56,39 @@ import Testing
     #expect(received.count == expected.count)
     #expect(received == expected)
   }
+
+  @Test func tlsStyleConsumptionThenMoreCopiesKeepsEveryByte() {
+    // TLS takes the queue front by front; once empty, new copies must start a fresh buffer.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 16)
+    defer { scratch.deallocate() }
+    var queue = OutputQueue()
+    var taken: [UInt8] = []
+    var expected: [UInt8] = []
+    for round in 0..<50 {
+      let small = [UInt8](repeating: UInt8(round), count: 10 + round * 30)
+      queue.appendCopy(small)
+      queue.appendCopy(small)
+      expected += small + small
+      if round % 4 == 1 {
+        let big = pattern(3000 + round)
+        queue.append(big)
+        expected += big
+      }
+      // Drain fully on even rounds; otherwise stop with a little left (a partly taken tail).
+      while !queue.isEmpty && (round % 2 == 0 || queue.byteCount > 100) {
+        let ok = queue.consumeFront(scratch: scratch, directLimit: 1500) { bytes in
+          taken.append(contentsOf: bytes)
+          return true
+        }
+        #expect(ok)
+      }
+    }
+    while !queue.isEmpty {
+      _ = queue.consumeFront(scratch: scratch, directLimit: 1500) { bytes in
+        taken.append(contentsOf: bytes)
+        return true
+      }
+    }
+    #expect(taken == expected)
+  }
 }
