@@ -41,24 +41,19 @@ struct WatchHandler {
       status: 200,
       headers: [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private")],
       body: .stream { stream in
-        stream.setPullHandler {
+        stream.setSinkHandler { sink in
           let batch = watcher.drain()
-          var chunks: [StreamChunk] = []
-          chunks.reserveCapacity(batch.frames.count)
           for frame in batch.frames {
             if asTable, let object = frame.object {
-              chunks.append(
-                StreamChunk(
-                  TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object)))
+              sink.write(
+                TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object))
             } else {
               // Built once per frame and shared by every watcher that receives it.
-              let shared = frame.encoded { f in
-                SharedChunk(parts: [f.prefix, f.body, WatchFrame.suffix])
-              }
-              chunks.append(StreamChunk(shared: shared))
+              sink.write(
+                frame.encoded { f in SharedChunk(parts: [f.prefix, f.body, WatchFrame.suffix]) })
             }
           }
-          return StreamPull(chunks: chunks, finished: batch.termination != nil)
+          return batch.termination != nil
         }
         let deadline = DispatchSource.makeTimerSource(queue: .global())
         deadline.schedule(deadline: .now() + .seconds(timeout))

@@ -50,9 +50,6 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   private let tlsUnavailable: Bool
 
   private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-  private static let crlf: [UInt8] = [13, 10]
-  /// Shared chunks up to this size are copied into the output queue, larger ones referenced.
-  private static let maxCopiedChunk = 4096
   /// Lingering close: how long we keep reading (and discarding) after our last response, so
   /// unread request bytes do not turn our FIN into a reset that destroys that response.
   private static let lingerMillis: Int64 = 2_000
@@ -336,8 +333,10 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       endStreamResponse(chunked: chunked)
       return
     }
-    let (chunks, finish) = stream.take()
-    for chunk in chunks { append(chunk, chunked: chunked) }
+    var sink = StreamSink(chunked: chunked, context: context)
+    swap(&sink.output, &output)
+    let finish = stream.take(into: &sink)
+    swap(&sink.output, &output)
     if finish {
       stream.end(.finished)
       endStreamResponse(chunked: chunked)
@@ -346,33 +345,6 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       endStreamResponse(chunked: chunked)
     } else {
       flush()
-    }
-  }
-
-  /// Queues one chunk of the streaming body, framed when `chunked`.
-  private func append(_ chunk: StreamChunk, chunked: Bool) {
-    switch chunk.content {
-    case .shared(let shared):
-      if chunked {
-        if shared.chunked.count <= Self.maxCopiedChunk {
-          output.appendCopy(shared.chunked)
-        } else {
-          output.append(shared.chunked)
-        }
-      } else {
-        for part in shared.parts { output.append(part) }
-      }
-    case .bytes(let bytes):
-      guard !bytes.isEmpty else { return }
-      if chunked { output.append(context.chunkHeader(bytes.count)) }
-      output.append(bytes)
-      if chunked { output.append(Self.crlf) }
-    case .parts(let parts):
-      let size = parts.reduce(0) { $0 + $1.count }
-      guard size > 0 else { return }
-      if chunked { output.append(context.chunkHeader(size)) }
-      for part in parts { output.append(part) }
-      if chunked { output.append(Self.crlf) }
     }
   }
 

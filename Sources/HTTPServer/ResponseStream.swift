@@ -65,7 +65,7 @@ public final class ResponseStream: Sendable {
     var flushScheduled = false
     var ended: StreamEndReason?
     var endHandlers: [@Sendable (StreamEndReason) -> Void] = []
-    var pull: (@Sendable () -> StreamPull)?
+    var pull: (@Sendable (inout StreamSink) -> Bool)?
   }
 
   private let state = Mutex(State())
@@ -116,6 +116,16 @@ public final class ResponseStream: Sendable {
 
   /// Installs the pull handler (call before the first `wakeUp`).
   public func setPullHandler(_ pull: @escaping @Sendable () -> StreamPull) {
+    setSinkHandler { sink in
+      let pulled = pull()
+      for chunk in pulled.chunks { sink.write(chunk) }
+      return pulled.finished
+    }
+  }
+
+  /// Installs a pull handler that writes straight into the connection's output (no chunk array
+  /// per pull) and returns true when the response is complete (call before the first `wakeUp`).
+  public func setSinkHandler(_ pull: @escaping @Sendable (inout StreamSink) -> Bool) {
     state.withLock { $0.pull = pull }
   }
 
@@ -146,10 +156,11 @@ public final class ResponseStream: Sendable {
 
   // MARK: Loop side
 
-  /// Takes what is queued (and, when asked, what the pull handler has). Loop thread only.
-  func take() -> (chunks: [StreamChunk], finish: Bool) {
+  /// Writes what is queued (and, when asked, what the pull handler has) into `sink`; returns
+  /// whether the response is complete. Loop thread only.
+  func take(into sink: inout StreamSink) -> Bool {
     let (chunks, finish, pull) = state.withLock {
-      s -> ([StreamChunk], Bool, (@Sendable () -> StreamPull)?) in
+      s -> ([StreamChunk], Bool, (@Sendable (inout StreamSink) -> Bool)?) in
       let c = s.pending
       s.pending.removeAll()
       s.pendingBytes = 0
@@ -158,10 +169,9 @@ public final class ResponseStream: Sendable {
       s.pullRequested = false
       return (c, s.finishRequested, p)
     }
-    guard let pull else { return (chunks, finish) }
-    let pulled = pull()
-    if chunks.isEmpty { return (pulled.chunks, finish || pulled.finished) }
-    return (chunks + pulled.chunks, finish || pulled.finished)
+    for chunk in chunks { sink.write(chunk) }
+    guard let pull else { return finish }
+    return pull(&sink) || finish
   }
 
   /// Marks the stream ended and runs the end handlers once. Safe from any thread.

@@ -26,14 +26,23 @@ public final class WatchFrame: Sendable {
   public let object: StoredObject?
   /// The JSON of the `object` member.
   public let body: [UInt8]
-  /// One consumer encoding of this frame, set by the first `encoded` call.
-  private let encoding = Mutex<(AnyObject & Sendable)?>(nil)
+  /// Length of the whole line in bytes.
+  public let byteCount: Int
+  /// One consumer encoding of this frame, set once by the first `encoded` call (read without a
+  /// lock: every loop thread reads it for every watcher).
+  private let encoding = AtomicLazyReference<EncodingBox>()
+
+  private final class EncodingBox: Sendable {
+    let value: any AnyObject & Sendable
+    init(_ value: any AnyObject & Sendable) { self.value = value }
+  }
 
   init(type: WatchEventType, object: StoredObject) {
     self.type = type
     self.revision = object.revision
     self.object = object
     self.body = object.bytes
+    byteCount = Self.prefix(type).count + body.count + Self.suffix.count
   }
 
   init(type: WatchEventType, revision: Revision, body: [UInt8]) {
@@ -41,10 +50,13 @@ public final class WatchFrame: Sendable {
     self.revision = revision
     self.object = nil
     self.body = body
+    byteCount = Self.prefix(type).count + body.count + Self.suffix.count
   }
 
   /// `{"type":"<TYPE>","object":`
-  public var prefix: [UInt8] {
+  public var prefix: [UInt8] { Self.prefix(type) }
+
+  private static func prefix(_ type: WatchEventType) -> [UInt8] {
     switch type {
     case .added: framePrefixAdded
     case .modified: framePrefixModified
@@ -61,17 +73,10 @@ public final class WatchFrame: Sendable {
   /// later caller (every watcher that receives the frame). Safe from any thread; the cache holds
   /// one encoding, so a caller asking for another type gets a fresh, uncached one.
   public func encoded<T: AnyObject & Sendable>(_ make: (WatchFrame) -> T) -> T {
-    if let cached = encoding.withLock({ $0 }) as? T { return cached }
+    if let box = encoding.load() { return box.value as? T ?? make(self) }
     let made = make(self)
-    return encoding.withLock { slot -> T in
-      if let cached = slot as? T { return cached }
-      if slot == nil { slot = made }
-      return made
-    }
+    return encoding.storeIfNil(EncodingBox(made)).value as? T ?? made
   }
-
-  /// Length of the whole line in bytes.
-  public var byteCount: Int { prefix.count + body.count + 2 }
 
   /// Appends the whole line to `buffer`.
   public func append(to buffer: inout [UInt8]) {

@@ -244,20 +244,21 @@ func stop(_ server: HTTPServer) {
   @Test func sharedChunksAreFramedOnceAndWrittenWhole() throws {
     let (server, port, _) = try startServer()
     defer { stop(server) }
-    let client = try TestClient(port: port)
-    client.send("GET /shared HTTP/1.1\r\nHost: t\r\n\r\n")
-    let response = try client.readResponse()
-    #expect(response.header("Transfer-Encoding") == "chunked")
-    #expect(
-      response.chunks.map { String(decoding: $0, as: UTF8.self) } == [
-        "{\"type\":\"X\"}\n", "pq", "r", "{\"type\":\"X\"}\n",
-      ])
-    // HTTP/1.0: the same chunks unframed, the body ending with the connection.
-    let old = try TestClient(port: port)
-    old.send("GET /shared HTTP/1.0\r\n\r\n")
-    let plain = try old.readResponse()
-    #expect(plain.header("Transfer-Encoding") == nil)
-    #expect(plain.text == "{\"type\":\"X\"}\npqr{\"type\":\"X\"}\n")
+    let frame = "{\"type\":\"X\"}\n"
+    // HTTP/1.1 gets every chunk framed; HTTP/1.0 the same bytes unframed, ending with the
+    // connection.
+    for http10 in [false, true] {
+      let client = try TestClient(port: port)
+      client.send(
+        http10 ? "GET /shared HTTP/1.0\r\n\r\n" : "GET /shared HTTP/1.1\r\nHost: t\r\n\r\n")
+      let response = try client.readResponse()
+      #expect(response.header("Transfer-Encoding") == (http10 ? nil : "chunked"))
+      #expect(response.text == frame + "pqr" + frame)
+      if !http10 {
+        #expect(
+          response.chunks.map { String(decoding: $0, as: UTF8.self) } == [frame, "pq", "r", frame])
+      }
+    }
   }
 
   @Test func http10StreamIsCloseDelimited() throws {
