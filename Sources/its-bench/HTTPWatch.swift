@@ -283,10 +283,9 @@ struct HTTPWatch: ParsableCommand {
     _ line: UnsafeRawBufferPointer, _ s: WatchStream, now: UInt64, shared: WatchShared,
     into result: inout WatchThreadResult
   ) {
-    let typePrefix = #"{"type":""#
-    let isModified = Self.hasPrefix(line, typePrefix + "MODIFIED")
+    let isModified = Self.hasPrefix(line, modifiedPrefix)
     if !isModified {
-      if Self.hasPrefix(line, typePrefix + "BOOKMARK") { return }
+      if Self.hasPrefix(line, bookmarkPrefix) { return }
       result.error("unexpected watch event: \(String(decoding: line.prefix(300), as: UTF8.self))")
       return
     }
@@ -310,12 +309,13 @@ struct HTTPWatch: ParsableCommand {
     }
   }
 
-  static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: String) -> Bool {
-    let p = Array(prefix.utf8)
-    guard line.count >= p.count else { return false }
-    for i in 0..<p.count where line[i] != p[i] { return false }
-    return true
+  static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: [UInt8]) -> Bool {
+    guard line.count >= prefix.count, let base = line.baseAddress else { return false }
+    return memcmp(base, prefix, prefix.count) == 0
   }
+
+  static let modifiedPrefix = Array(#"{"type":"MODIFIED""#.utf8)
+  static let bookmarkPrefix = Array(#"{"type":"BOOKMARK""#.utf8)
 
   /// The decimal after `"seq":"`.
   static func sequence(_ line: UnsafeRawBufferPointer) -> Int? {
