@@ -23,8 +23,9 @@ protocol ReadyChannel: AnyObject, Sendable {
 /// on that thread; other threads talk to the loop through `execute(_:)` and `schedule(_:)` (locked
 /// queues plus an eventfd wake-up, signalled at most once until the loop drains the queues).
 ///
-/// Each iteration handles the ready descriptors (requests), then the tasks, then every channel
-/// scheduled before the queues were taken, once each: work queued meanwhile waits for the next
+/// Each iteration handles the ready descriptors (requests), then the tasks and scheduled
+/// channels queued before it took the queue, in the order they were queued (a stream's pump
+/// runs before a later shutdown task, as a task would): work queued meanwhile waits for the next
 /// iteration, so pumping streams never starves request processing.
 /// Invariant: `channels`, `tick` and everything a channel owns are touched only on the loop thread.
 final class EventLoop: @unchecked Sendable {
@@ -34,15 +35,17 @@ final class EventLoop: @unchecked Sendable {
   /// Whether `wakeFD` is still open. Signalling and closing happen under this lock, so a
   /// late `execute` from another thread never writes into a closed (or reused) descriptor.
   private let wakeOpen = Mutex<Bool>(true)
-  private struct Queues {
-    var tasks: [@Sendable () -> Void] = []
-    var ready: [any ReadyChannel] = []
+  /// One piece of work for the loop thread: a task closure, or a scheduled channel (which
+  /// costs no allocation to queue).
+  private enum Work {
+    case task(@Sendable () -> Void)
+    case ready(any ReadyChannel)
   }
-  private let queues = Mutex(Queues())
-  /// Emptied arrays kept for their capacity (loop thread only): swapped with `queues`, so a
+
+  private let queue = Mutex<[Work]>([])
+  /// An emptied queue kept for its capacity (loop thread only): swapped with `queue`, so a
   /// steady stream of wake-ups allocates nothing.
-  private var spareTasks: [@Sendable () -> Void] = []
-  private var spareReady: [any ReadyChannel] = []
+  private var spare: [Work] = []
   private let wakePending = Atomic<Bool>(false)
   private var channels: [UInt64: EventLoopChannel] = [:]
   private var nextToken: UInt64 = 1
@@ -67,14 +70,14 @@ final class EventLoop: @unchecked Sendable {
 
   /// Runs `task` on the loop thread soon. Safe from any thread.
   func execute(_ task: @escaping @Sendable () -> Void) {
-    queues.withLock { $0.tasks.append(task) }
+    queue.withLock { $0.append(.task(task)) }
     wake()
   }
 
   /// Runs `channel.runWhenReady()` on the loop thread soon (once per iteration, however often
   /// it is scheduled before then is up to the caller). Safe from any thread.
   func schedule(_ channel: any ReadyChannel) {
-    queues.withLock { $0.ready.append(channel) }
+    queue.withLock { $0.append(.ready(channel)) }
     wake()
   }
 
@@ -153,20 +156,17 @@ final class EventLoop: @unchecked Sendable {
   private func runPendingTasks() {
     wakePending.store(false, ordering: .releasing)
     // Work queued while this runs waits for the next iteration (after the wake-up).
-    var tasks: [@Sendable () -> Void] = []
-    var ready: [any ReadyChannel] = []
-    swap(&tasks, &spareTasks)
-    swap(&ready, &spareReady)
-    queues.withLock { q in
-      swap(&tasks, &q.tasks)
-      swap(&ready, &q.ready)
+    var batch: [Work] = []
+    swap(&batch, &spare)
+    queue.withLock { swap(&batch, &$0) }
+    for work in batch {
+      switch work {
+      case .task(let task): task()
+      case .ready(let channel): channel.runWhenReady()
+      }
     }
-    for task in tasks { task() }
-    for channel in ready { channel.runWhenReady() }
-    tasks.removeAll(keepingCapacity: true)
-    ready.removeAll(keepingCapacity: true)
-    spareTasks = tasks
-    spareReady = ready
+    batch.removeAll(keepingCapacity: true)
+    spare = batch
   }
 }
 

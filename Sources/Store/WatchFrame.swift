@@ -28,14 +28,11 @@ public final class WatchFrame: Sendable {
   public let body: [UInt8]
   /// Length of the whole line in bytes.
   public let byteCount: Int
-  /// One consumer encoding of this frame, set once by the first `encoded` call (read without a
-  /// lock: every loop thread reads it for every watcher).
-  private let encoding = AtomicLazyReference<EncodingBox>()
-
-  private final class EncodingBox: Sendable {
-    let value: any AnyObject & Sendable
-    init(_ value: any AnyObject & Sendable) { self.value = value }
-  }
+  /// One consumer encoding of this frame, set once by the first `encoded` call: the bits of a
+  /// retained object reference (0: none yet), read with one atomic load since every loop thread
+  /// reads it for every watcher (a lock, or `AtomicLazyReference`'s generic load, cost several
+  /// times the rest of the frame's delivery). Released in `deinit`; never replaced.
+  private let encoding = Atomic<UInt>(0)
 
   init(type: WatchEventType, object: StoredObject) {
     self.type = type
@@ -73,9 +70,24 @@ public final class WatchFrame: Sendable {
   /// later caller (every watcher that receives the frame). Safe from any thread; the cache holds
   /// one encoding, so a caller asking for another type gets a fresh, uncached one.
   public func encoded<T: AnyObject & Sendable>(_ make: (WatchFrame) -> T) -> T {
-    if let box = encoding.load() { return box.value as? T ?? make(self) }
+    let bits = encoding.load(ordering: .acquiring)
+    if bits != 0 { return Self.object(bits) as? T ?? make(self) }
     let made = make(self)
-    return encoding.storeIfNil(EncodingBox(made)).value as? T ?? made
+    let mine = UInt(bitPattern: Unmanaged<AnyObject>.passRetained(made).toOpaque())
+    let (stored, current) = encoding.compareExchange(
+      expected: 0, desired: mine, ordering: .acquiringAndReleasing)
+    if stored { return made }
+    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: mine)!).release()
+    return Self.object(current) as? T ?? made
+  }
+
+  private static func object(_ bits: UInt) -> AnyObject {
+    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue()
+  }
+
+  deinit {
+    let bits = encoding.load(ordering: .acquiring)
+    if bits != 0 { Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).release() }
   }
 
   /// Appends the whole line to `buffer`.

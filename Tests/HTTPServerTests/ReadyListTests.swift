@@ -68,6 +68,23 @@ import Testing
     }
   }
 
+  @Test func channelsAndTasksRunInTheOrderQueued() throws {
+    try withLoop { loop in
+      let order = Mutex<[String]>([])
+      let done = DispatchSemaphore(value: 0)
+      let probe = Probe(loop: loop, again: 0)
+      // Queued from one thread in one go: the loop must not reorder them.
+      loop.execute { order.withLock { $0.append("task 1") } }
+      loop.schedule(probe)
+      loop.execute {
+        order.withLock { $0.append("task 2 after \(probe.runs.load(ordering: .relaxed)) runs") }
+        done.signal()
+      }
+      #expect(done.wait(timeout: .now() + .seconds(10)) == .success)
+      #expect(order.withLock { $0 } == ["task 1", "task 2 after 1 runs"])
+    }
+  }
+
   @Test func aChannelThatKeepsSchedulingItselfDoesNotStarveTasks() throws {
     try withLoop { loop in
       let probe = Probe(loop: loop, again: 100_000)

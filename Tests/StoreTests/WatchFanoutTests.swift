@@ -65,6 +65,28 @@ struct WatchFanoutTests {
     #expect(fa.encoded { _ in Encoding(fa) } === first)
   }
 
+  final class Tracked: Sendable {
+    let freed: Counter
+    init(_ freed: Counter) { self.freed = freed }
+    deinit { freed.add() }
+  }
+
+  @Test func encodingLivesAsLongAsItsFrame() throws {
+    let freed = Counter()
+    do {
+      let store = Store()
+      let w = store.watch(configmaps, from: .now)
+      try store.put("ns", "a")
+      let frame = try #require(w.drain().frames.first)
+      _ = frame.encoded { _ in Tracked(freed) }
+      _ = frame.encoded { _ in Tracked(freed) }
+      #expect(freed.value == 0)
+      w.cancel()
+    }
+    // The store, the watcher and the frame are gone: so is the encoding, exactly once.
+    #expect(freed.value == 1)
+  }
+
   @Test func encodedIsSharedAcrossThreads() throws {
     let store = Store()
     let w = store.watch(configmaps, from: .now)
