@@ -65,7 +65,14 @@ public final class ResponseStream: Sendable {
     var flushScheduled = false
     var ended: StreamEndReason?
     var endHandlers: [@Sendable (StreamEndReason) -> Void] = []
-    var pull: (@Sendable (inout StreamSink) -> Bool)?
+    var pull: PullHandler?
+  }
+
+  /// The pull handler, boxed once: taken out of the lock as a plain reference (a bare closure
+  /// returned through the lock is re-wrapped, two allocations per pump).
+  final class PullHandler: Sendable {
+    let run: @Sendable (inout StreamSink) -> Bool
+    init(_ run: @escaping @Sendable (inout StreamSink) -> Bool) { self.run = run }
   }
 
   private let state = Mutex(State())
@@ -126,7 +133,8 @@ public final class ResponseStream: Sendable {
   /// Installs a pull handler that writes straight into the connection's output (no chunk array
   /// per pull) and returns true when the response is complete (call before the first `wakeUp`).
   public func setSinkHandler(_ pull: @escaping @Sendable (inout StreamSink) -> Bool) {
-    state.withLock { $0.pull = pull }
+    let handler = PullHandler(pull)
+    state.withLock { $0.pull = handler }
   }
 
   /// Tells the loop the pull handler has data. Cheap when a pump is already scheduled.
@@ -160,7 +168,7 @@ public final class ResponseStream: Sendable {
   /// whether the response is complete. Loop thread only.
   func take(into sink: inout StreamSink) -> Bool {
     let (chunks, finish, pull) = state.withLock {
-      s -> ([StreamChunk], Bool, (@Sendable (inout StreamSink) -> Bool)?) in
+      s -> ([StreamChunk], Bool, PullHandler?) in
       let c = s.pending
       s.pending.removeAll()
       s.pendingBytes = 0
@@ -171,7 +179,7 @@ public final class ResponseStream: Sendable {
     }
     for chunk in chunks { sink.write(chunk) }
     guard let pull else { return finish }
-    return pull(&sink) || finish
+    return pull.run(&sink) || finish
   }
 
   /// Marks the stream ended and runs the end handlers once. Safe from any thread.

@@ -24,7 +24,7 @@ final class WatchHub: StoreEventSink {
     var resources: [ResourceKey: ResourceWatchers] = [:]
     var dispatched: Revision
     /// Consumers to wake once the current dispatch batch is offered to every watcher.
-    var notifications: [@Sendable () -> Void] = []
+    var notifications: [ReadyCallback] = []
   }
 
   private let inbox = Mutex<[StoreEvent]>([])
@@ -133,11 +133,9 @@ final class WatchHub: StoreEventSink {
       }
     }
     if reg.notifications.isEmpty { return }
-    var wake: [@Sendable () -> Void] = []
-    swap(&wake, &reg.notifications)
-    for notify in wake { notify() }
-    wake.removeAll(keepingCapacity: true)
-    swap(&wake, &reg.notifications)
+    let wake = reg.notifications
+    reg.notifications = []
+    for notify in wake { notify.run() }
   }
 
   private func deliver(_ event: StoreEvent, _ reg: inout Registry) {
