@@ -81,6 +81,9 @@ public final class Watcher: Sendable {
       s.pending = nil
       var q: [WatchFrame] = []
       swap(&q, &s.queue)
+      // A busy watch gets about as many frames by the next drain: one buffer of that size
+      // instead of regrowing from empty (an allocation at every doubling).
+      if q.count > 1 { s.queue.reserveCapacity(q.count) }
       s.queuedBytes = 0
       s.notified = false
       return (p, q, s.termination)
