@@ -92,7 +92,7 @@ let package = Package(
     .executableTarget(
       name: "its-bench",
       dependencies: [
-        "Sockets", "HTTP1", "JSON", "Store", "KubeClient", "Simulator",
+        "CLinuxShims", "Sockets", "HTTP1", "JSON", "Store", "KubeClient", "Simulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

@@ -7,7 +7,7 @@ import Store
 
 /// Watch requests: validates the options (k8s-api.md B.1/B.3), starts a store watcher and
 /// bridges it to a chunked response. Frames are pulled by the connection's loop when the
-/// watcher signals them and written as shared parts (prefix, cached object bytes, suffix).
+/// watcher signals them; each frame's framed chunk is built once and shared by every watcher.
 struct WatchHandler {
   let registry: Registry
   let limits: APILimits
@@ -41,20 +41,19 @@ struct WatchHandler {
       status: 200,
       headers: [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private")],
       body: .stream { stream in
-        stream.setPullHandler {
+        stream.setSinkHandler { sink in
           let batch = watcher.drain()
-          var chunks: [StreamChunk] = []
-          chunks.reserveCapacity(batch.frames.count)
           for frame in batch.frames {
             if asTable, let object = frame.object {
-              chunks.append(
-                StreamChunk(
-                  TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object)))
+              sink.write(
+                TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object))
             } else {
-              chunks.append(StreamChunk(parts: [frame.prefix, frame.body, WatchFrame.suffix]))
+              // Built once per frame and shared by every watcher that receives it.
+              sink.write(
+                frame.encoded { f in SharedChunk(parts: [f.prefix, f.body, WatchFrame.suffix]) })
             }
           }
-          return StreamPull(chunks: chunks, finished: batch.termination != nil)
+          return batch.termination != nil
         }
         let deadline = DispatchSource.makeTimerSource(queue: .global())
         deadline.schedule(deadline: .now() + .seconds(timeout))

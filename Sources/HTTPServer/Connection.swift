@@ -10,7 +10,7 @@ import Sockets
 /// (stream pumps, deferred responses) can carry it. Invariants: at most one response is in
 /// progress (`exchange`); requests pipelined behind it wait in the parser; after `closed` no
 /// system call touches `fd` again.
-final class Connection: EventLoopChannel, @unchecked Sendable {
+final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   /// The response in progress, if it is not a plain one (plain ones complete at once).
   private enum Exchange {
     case none
@@ -50,7 +50,6 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
   private let tlsUnavailable: Bool
 
   private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-  private static let crlf: [UInt8] = [13, 10]
   /// Lingering close: how long we keep reading (and discarding) after our last response, so
   /// unread request bytes do not turn our FIN into a reset that destroys that response.
   private static let lingerMillis: Int64 = 2_000
@@ -357,12 +356,15 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
     }
     let loop = context.loop
     let stream = ResponseStream(maxPendingBytes: configuration.maxOutputBufferBytes) { [self] in
-      loop.execute { self.pumpStream() }
+      loop.schedule(self)
     }
     exchange = .streaming(stream, chunked: chunked)
     flush()
     start(stream)
   }
+
+  /// The stream's producer has something (scheduled by `ResponseStream`).
+  func runWhenReady() { pumpStream() }
 
   /// Moves what the producer has into the output queue (loop thread).
   private func pumpStream() {
@@ -371,14 +373,10 @@ final class Connection: EventLoopChannel, @unchecked Sendable {
       endStreamResponse(chunked: chunked)
       return
     }
-    let (chunks, finish) = stream.take()
-    for chunk in chunks {
-      let size = chunk.byteCount
-      guard size > 0 else { continue }
-      if chunked { output.append(context.chunkHeader(size)) }
-      for part in chunk.parts { output.append(part) }
-      if chunked { output.append(Self.crlf) }
-    }
+    var sink = StreamSink(chunked: chunked, context: context)
+    swap(&sink.output, &output)
+    let finish = stream.take(into: &sink)
+    swap(&sink.output, &output)
     if finish {
       stream.end(.finished)
       endStreamResponse(chunked: chunked)

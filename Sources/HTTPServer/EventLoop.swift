@@ -12,9 +12,21 @@ protocol EventLoopChannel: AnyObject {
   func handleEvents(_ events: UInt32)
 }
 
+/// Something another thread can queue to run once on its loop (a streaming response's pump):
+/// queuing it allocates nothing, unlike a task closure.
+protocol ReadyChannel: AnyObject, Sendable {
+  /// Runs on the loop thread, once per `EventLoop.schedule` batch.
+  func runWhenReady()
+}
+
 /// One epoll event loop on a dedicated thread. Descriptors registered here are serviced only
-/// on that thread; other threads talk to the loop through `execute(_:)` (a locked task queue plus
-/// an eventfd wake-up, signalled at most once until the loop drains the queue).
+/// on that thread; other threads talk to the loop through `execute(_:)` and `schedule(_:)` (locked
+/// queues plus an eventfd wake-up, signalled at most once until the loop drains the queues).
+///
+/// Each iteration handles the ready descriptors (requests), then the tasks and scheduled
+/// channels queued before it took the queue, in the order they were queued (a stream's pump
+/// runs before a later shutdown task, as a task would): work queued meanwhile waits for the next
+/// iteration, so pumping streams never starves request processing.
 /// Invariant: `channels`, `tick` and everything a channel owns are touched only on the loop thread.
 final class EventLoop: @unchecked Sendable {
   let index: Int
@@ -23,7 +35,17 @@ final class EventLoop: @unchecked Sendable {
   /// Whether `wakeFD` is still open. Signalling and closing happen under this lock, so a
   /// late `execute` from another thread never writes into a closed (or reused) descriptor.
   private let wakeOpen = Mutex<Bool>(true)
-  private let tasks = Mutex<[@Sendable () -> Void]>([])
+  /// One piece of work for the loop thread: a task closure, or a scheduled channel (which
+  /// costs no allocation to queue).
+  private enum Work {
+    case task(@Sendable () -> Void)
+    case ready(any ReadyChannel)
+  }
+
+  private let queue = Mutex<[Work]>([])
+  /// An emptied queue kept for its capacity (loop thread only): swapped with `queue`, so a
+  /// steady stream of wake-ups allocates nothing.
+  private var spare: [Work] = []
   private let wakePending = Atomic<Bool>(false)
   private var channels: [UInt64: EventLoopChannel] = [:]
   private var nextToken: UInt64 = 1
@@ -48,7 +70,18 @@ final class EventLoop: @unchecked Sendable {
 
   /// Runs `task` on the loop thread soon. Safe from any thread.
   func execute(_ task: @escaping @Sendable () -> Void) {
-    tasks.withLock { $0.append(task) }
+    queue.withLock { $0.append(.task(task)) }
+    wake()
+  }
+
+  /// Runs `channel.runWhenReady()` on the loop thread soon (once per iteration, however often
+  /// it is scheduled before then is up to the caller). Safe from any thread.
+  func schedule(_ channel: any ReadyChannel) {
+    queue.withLock { $0.append(.ready(channel)) }
+    wake()
+  }
+
+  private func wake() {
     if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
       wakeOpen.withLock { open in
         if open { _ = its_eventfd_signal(wakeFD) }
@@ -122,13 +155,18 @@ final class EventLoop: @unchecked Sendable {
 
   private func runPendingTasks() {
     wakePending.store(false, ordering: .releasing)
-    // Tasks may enqueue more tasks; those run on the next iteration (after the wake-up).
-    let batch = tasks.withLock { queue -> [@Sendable () -> Void] in
-      let b = queue
-      queue.removeAll(keepingCapacity: true)
-      return b
+    // Work queued while this runs waits for the next iteration (after the wake-up).
+    var batch: [Work] = []
+    swap(&batch, &spare)
+    queue.withLock { swap(&batch, &$0) }
+    for work in batch {
+      switch work {
+      case .task(let task): task()
+      case .ready(let channel): channel.runWhenReady()
+      }
     }
-    for task in batch { task() }
+    batch.removeAll(keepingCapacity: true)
+    spare = batch
   }
 }
 

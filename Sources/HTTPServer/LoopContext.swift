@@ -41,15 +41,7 @@ final class LoopContext: @unchecked Sendable {
   func chunkHeader(_ size: Int) -> [UInt8] {
     if let cached = chunkHeaders[size] { return cached }
     var line: [UInt8] = []
-    var shift = (Int.bitWidth - size.leadingZeroBitCount + 3) / 4 * 4
-    if shift == 0 { shift = 4 }
-    while shift > 0 {
-      shift -= 4
-      let digit = UInt8((size >> shift) & 0xF)
-      line.append(digit < 10 ? 48 + digit : 87 + digit)
-    }
-    line.append(13)
-    line.append(10)
+    ChunkFraming.appendSizeLine(size, to: &line)
     if chunkHeaders.count >= 4096 { chunkHeaders.removeAll(keepingCapacity: true) }
     chunkHeaders[size] = line
     return line

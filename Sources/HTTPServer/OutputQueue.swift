@@ -5,8 +5,11 @@ import Sockets
 #endif
 
 /// Bytes waiting to be written to one connection, as a queue of shared segments: cached object
-/// bytes and watch frames are referenced, never copied. Written with `writev`, up to
-/// `maxIOVecs` segments per call. Loop-confined.
+/// bytes are referenced, never copied. Written with `writev`, up to `maxIOVecs` segments per
+/// call. Small chunks that many connections send at once (watch frames) are copied instead into
+/// a buffer the queue owns (`appendCopy`): a copy of a few hundred bytes costs less than
+/// reference counting one array from several threads, and consecutive copies leave as one iovec.
+/// Loop-confined. Invariant: when `tailOwned`, the last segment is uniquely referenced here.
 struct OutputQueue {
   private var segments: [[UInt8]] = []
   /// Index of the first unwritten segment (segments before it are garbage, compacted lazily).
@@ -16,13 +19,35 @@ struct OutputQueue {
   /// Unwritten bytes in total.
   private(set) var byteCount = 0
 
+  /// Whether the last segment is the queue's own buffer that `appendCopy` extends in place.
+  private var tailOwned = false
+  /// An emptied owned buffer kept for its capacity.
+  private var spare: [UInt8] = []
+
   static let maxIOVecs = 64
+  /// Largest owned buffer kept for reuse once written.
+  static let maxSpareCapacity = 64 * 1024
 
   var isEmpty: Bool { byteCount == 0 }
 
   mutating func append(_ bytes: [UInt8]) {
     guard !bytes.isEmpty else { return }
     segments.append(bytes)
+    byteCount += bytes.count
+    tailOwned = false
+  }
+
+  /// Appends a copy of `bytes` to the queue's own buffer (for small chunks shared by many
+  /// connections; large ones are better referenced with `append`).
+  mutating func appendCopy(_ bytes: [UInt8]) {
+    guard !bytes.isEmpty else { return }
+    if !tailOwned {
+      var buffer: [UInt8] = []
+      swap(&buffer, &spare)
+      segments.append(consume buffer)
+      tailOwned = true
+    }
+    segments[segments.count - 1].append(contentsOf: bytes)
     byteCount += bytes.count
   }
 
@@ -31,6 +56,7 @@ struct OutputQueue {
     head = 0
     offset = 0
     byteCount = 0
+    tailOwned = false
   }
 
   /// Writes as much as the socket takes. Returns false when the socket would block with data
@@ -38,8 +64,9 @@ struct OutputQueue {
   mutating func write(to fd: Int32) throws(SystemError) -> Bool {
     while byteCount > 0 {
       let count = min(segments.count - head, Self.maxIOVecs)
-      var iovecs = [iovec](repeating: iovec(), count: count)
-      let outcome = try withIOVecs(&iovecs, fd: fd, index: 0).get()
+      let outcome = try withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) {
+        iovecs in withIOVecs(iovecs, fd: fd, index: 0)
+      }.get()
       switch outcome {
       case .wouldBlock:
         return false
@@ -47,30 +74,39 @@ struct OutputQueue {
         consume(n)
       }
     }
-    segments.removeAll(keepingCapacity: true)
-    head = 0
-    offset = 0
     return true
   }
 
+  /// Everything was written: forget the segments, keeping the owned buffer for reuse.
+  private mutating func resetWritten() {
+    if tailOwned {
+      var buffer = segments.removeLast()
+      if buffer.capacity <= Self.maxSpareCapacity {
+        buffer.removeAll(keepingCapacity: true)
+        spare = buffer
+      }
+      tailOwned = false
+    }
+    segments.removeAll(keepingCapacity: true)
+    head = 0
+    offset = 0
+  }
+
   /// Pins each segment's storage (nested closures keep every pointer valid) and calls writev.
-  private func withIOVecs(_ iovecs: inout [iovec], fd: Int32, index: Int)
+  private func withIOVecs(_ iovecs: UnsafeMutableBufferPointer<iovec>, fd: Int32, index: Int)
     -> Result<WriteOutcome, SystemError>
   {
     if index == iovecs.count {
-      return iovecs.withUnsafeBufferPointer { p in
-        Result { () throws(SystemError) in
-          try Syscall.writev(fd, p.baseAddress!, count: Int32(p.count))
-        }
+      return Result { () throws(SystemError) in
+        try Syscall.writev(fd, iovecs.baseAddress!, count: Int32(iovecs.count))
       }
     }
-    let segment = segments[head + index]
     let skip = index == 0 ? offset : 0
-    return segment.withUnsafeBytes { raw in
+    return segments[head + index].withUnsafeBytes { raw in
       iovecs[index] = iovec(
         iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + skip),
         iov_len: raw.count - skip)
-      return withIOVecs(&iovecs, fd: fd, index: index + 1)
+      return withIOVecs(iovecs, fd: fd, index: index + 1)
     }
   }
 
@@ -124,7 +160,10 @@ struct OutputQueue {
         n = 0
       }
     }
-    if head > 256 && head * 2 > segments.count {
+    if byteCount == 0 {
+      // An owned tail behind `head` must not be extended: start afresh.
+      resetWritten()
+    } else if head > 256 && head * 2 > segments.count {
       segments.removeFirst(head)
       head = 0
     }

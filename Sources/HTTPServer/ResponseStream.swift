@@ -13,16 +13,29 @@ public enum StreamEndReason: Sendable, Equatable {
   case serverShutdown
 }
 
-/// One chunk of a streaming body, possibly made of several shared byte arrays (e.g. a watch
-/// frame's constant prefix, the stored object's cached bytes and a constant suffix): the parts
-/// are written back to back with `writev`, never copied into one buffer.
+/// One chunk of a streaming body: plain bytes, several shared byte arrays written back to back
+/// with `writev` (never copied into one buffer), or a `SharedChunk` whose framed form is queued
+/// as one segment.
 public struct StreamChunk: Sendable {
-  public var parts: [[UInt8]]
+  enum Content: Sendable {
+    case bytes([UInt8])
+    case parts([[UInt8]])
+    case shared(SharedChunk)
+  }
 
-  public init(parts: [[UInt8]]) { self.parts = parts }
-  public init(_ bytes: [UInt8]) { parts = [bytes] }
+  let content: Content
 
-  public var byteCount: Int { parts.reduce(0) { $0 + $1.count } }
+  public init(parts: [[UInt8]]) { content = .parts(parts) }
+  public init(_ bytes: [UInt8]) { content = .bytes(bytes) }
+  public init(shared: SharedChunk) { content = .shared(shared) }
+
+  public var byteCount: Int {
+    switch content {
+    case .bytes(let bytes): bytes.count
+    case .parts(let parts): parts.reduce(0) { $0 + $1.count }
+    case .shared(let shared): shared.byteCount
+    }
+  }
 }
 
 /// What a pull handler hands over when the loop asks for data.
@@ -52,7 +65,14 @@ public final class ResponseStream: Sendable {
     var flushScheduled = false
     var ended: StreamEndReason?
     var endHandlers: [@Sendable (StreamEndReason) -> Void] = []
-    var pull: (@Sendable () -> StreamPull)?
+    var pull: PullHandler?
+  }
+
+  /// The pull handler, boxed once: taken out of the lock as a plain reference (a bare closure
+  /// returned through the lock is re-wrapped, two allocations per pump).
+  final class PullHandler: Sendable {
+    let run: @Sendable (inout StreamSink) -> Bool
+    init(_ run: @escaping @Sendable (inout StreamSink) -> Bool) { self.run = run }
   }
 
   private let state = Mutex(State())
@@ -103,7 +123,18 @@ public final class ResponseStream: Sendable {
 
   /// Installs the pull handler (call before the first `wakeUp`).
   public func setPullHandler(_ pull: @escaping @Sendable () -> StreamPull) {
-    state.withLock { $0.pull = pull }
+    setSinkHandler { sink in
+      let pulled = pull()
+      for chunk in pulled.chunks { sink.write(chunk) }
+      return pulled.finished
+    }
+  }
+
+  /// Installs a pull handler that writes straight into the connection's output (no chunk array
+  /// per pull) and returns true when the response is complete (call before the first `wakeUp`).
+  public func setSinkHandler(_ pull: @escaping @Sendable (inout StreamSink) -> Bool) {
+    let handler = PullHandler(pull)
+    state.withLock { $0.pull = handler }
   }
 
   /// Tells the loop the pull handler has data. Cheap when a pump is already scheduled.
@@ -133,10 +164,11 @@ public final class ResponseStream: Sendable {
 
   // MARK: Loop side
 
-  /// Takes what is queued (and, when asked, what the pull handler has). Loop thread only.
-  func take() -> (chunks: [StreamChunk], finish: Bool) {
+  /// Writes what is queued (and, when asked, what the pull handler has) into `sink`; returns
+  /// whether the response is complete. Loop thread only.
+  func take(into sink: inout StreamSink) -> Bool {
     let (chunks, finish, pull) = state.withLock {
-      s -> ([StreamChunk], Bool, (@Sendable () -> StreamPull)?) in
+      s -> ([StreamChunk], Bool, PullHandler?) in
       let c = s.pending
       s.pending.removeAll()
       s.pendingBytes = 0
@@ -145,9 +177,9 @@ public final class ResponseStream: Sendable {
       s.pullRequested = false
       return (c, s.finishRequested, p)
     }
-    guard let pull else { return (chunks, finish) }
-    let pulled = pull()
-    return (chunks + pulled.chunks, finish || pulled.finished)
+    for chunk in chunks { sink.write(chunk) }
+    guard let pull else { return finish }
+    return pull.run(&sink) || finish
   }
 
   /// Marks the stream ended and runs the end handlers once. Safe from any thread.

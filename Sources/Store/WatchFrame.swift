@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// The `type` of a watch event on the wire.
 public enum WatchEventType: String, Sendable, Equatable {
@@ -15,6 +16,8 @@ public enum WatchEventType: String, Sendable, Equatable {
 /// Nothing is copied per watcher: the line is `prefix` + `body` + `WatchFrame.suffix`, where
 /// `prefix` is a shared constant per type and `body` is the stored object's own canonical bytes
 /// (or a small bookmark/Status document). Write the three parts with `writev`, or use `bytes`.
+/// A consumer that encodes the line for its wire (the HTTP layer frames it as one chunk) can
+/// cache that encoding here with `encoded(_:)`, so it is built once per frame, not per watcher.
 public final class WatchFrame: Sendable {
   public let type: WatchEventType
   /// The revision this frame brings its watcher to (the object's revision; a bookmark's).
@@ -23,12 +26,20 @@ public final class WatchFrame: Sendable {
   public let object: StoredObject?
   /// The JSON of the `object` member.
   public let body: [UInt8]
+  /// Length of the whole line in bytes.
+  public let byteCount: Int
+  /// One consumer encoding of this frame, set once by the first `encoded` call: the bits of a
+  /// retained object reference (0: none yet), read with one atomic load since every loop thread
+  /// reads it for every watcher (a lock, or `AtomicLazyReference`'s generic load, cost several
+  /// times the rest of the frame's delivery). Released in `deinit`; never replaced.
+  private let encoding = Atomic<UInt>(0)
 
   init(type: WatchEventType, object: StoredObject) {
     self.type = type
     self.revision = object.revision
     self.object = object
     self.body = object.bytes
+    byteCount = Self.prefix(type).count + body.count + Self.suffix.count
   }
 
   init(type: WatchEventType, revision: Revision, body: [UInt8]) {
@@ -36,10 +47,13 @@ public final class WatchFrame: Sendable {
     self.revision = revision
     self.object = nil
     self.body = body
+    byteCount = Self.prefix(type).count + body.count + Self.suffix.count
   }
 
   /// `{"type":"<TYPE>","object":`
-  public var prefix: [UInt8] {
+  public var prefix: [UInt8] { Self.prefix(type) }
+
+  private static func prefix(_ type: WatchEventType) -> [UInt8] {
     switch type {
     case .added: framePrefixAdded
     case .modified: framePrefixModified
@@ -52,8 +66,29 @@ public final class WatchFrame: Sendable {
   /// `}` and the newline that ends every frame.
   public static let suffix: [UInt8] = [UInt8(ascii: "}"), UInt8(ascii: "\n")]
 
-  /// Length of the whole line in bytes.
-  public var byteCount: Int { prefix.count + body.count + 2 }
+  /// The encoding of this frame as `T`, built by `make` on the first call and shared by every
+  /// later caller (every watcher that receives the frame). Safe from any thread; the cache holds
+  /// one encoding, so a caller asking for another type gets a fresh, uncached one.
+  public func encoded<T: AnyObject & Sendable>(_ make: (WatchFrame) -> T) -> T {
+    let bits = encoding.load(ordering: .acquiring)
+    if bits != 0 { return Self.object(bits) as? T ?? make(self) }
+    let made = make(self)
+    let mine = UInt(bitPattern: Unmanaged<AnyObject>.passRetained(made).toOpaque())
+    let (stored, current) = encoding.compareExchange(
+      expected: 0, desired: mine, ordering: .acquiringAndReleasing)
+    if stored { return made }
+    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: mine)!).release()
+    return Self.object(current) as? T ?? made
+  }
+
+  private static func object(_ bits: UInt) -> AnyObject {
+    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue()
+  }
+
+  deinit {
+    let bits = encoding.load(ordering: .acquiring)
+    if bits != 0 { Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).release() }
+  }
 
   /// Appends the whole line to `buffer`.
   public func append(to buffer: inout [UInt8]) {

@@ -23,6 +23,8 @@ final class WatchHub: StoreEventSink {
   private struct Registry {
     var resources: [ResourceKey: ResourceWatchers] = [:]
     var dispatched: Revision
+    /// Consumers to wake once the current dispatch batch is offered to every watcher.
+    var notifications: [ReadyCallback] = []
   }
 
   private let inbox = Mutex<[StoreEvent]>([])
@@ -115,6 +117,9 @@ final class WatchHub: StoreEventSink {
 
   // MARK: dispatch (registry lock held)
 
+  /// Offers every published event to its watchers, then wakes each consumer that has something
+  /// new once: a consumer on another thread then takes the whole batch in one go instead of
+  /// chasing the fan-out watcher by watcher.
   private func dispatchPending(_ reg: inout Registry) {
     applyRemovals(&reg)
     // The emptied batch goes back to the inbox with its capacity: publishing then appends
@@ -122,7 +127,7 @@ final class WatchHub: StoreEventSink {
     var batch: [StoreEvent] = []
     while true {
       inbox.withLock { swap(&batch, &$0) }
-      if batch.isEmpty { return }
+      if batch.isEmpty { break }
       for event in batch {
         deliver(event, &reg)
         reg.dispatched = event.revision
@@ -130,6 +135,10 @@ final class WatchHub: StoreEventSink {
       }
       batch.removeAll(keepingCapacity: true)
     }
+    if reg.notifications.isEmpty { return }
+    let wake = reg.notifications
+    reg.notifications = []
+    for notify in wake { notify.run() }
   }
 
   private func deliver(_ event: StoreEvent, _ reg: inout Registry) {
@@ -137,14 +146,20 @@ final class WatchHub: StoreEventSink {
     var frames = EventFrames(event)
     var ended = false
     for w in rw.all {
-      if let f = frames.frame(for: w.predicate), !w.deliver(f) { ended = true }
+      if let f = frames.frame(for: w.predicate) { offer(f, to: w, &reg, ended: &ended) }
     }
     if let list = rw.byNamespace[event.key.namespace] {
       for w in list {
-        if let f = frames.frame(for: w.predicate), !w.deliver(f) { ended = true }
+        if let f = frames.frame(for: w.predicate) { offer(f, to: w, &reg, ended: &ended) }
       }
     }
     if ended { prune(event.key.resource, &reg) }
+  }
+
+  private func offer(_ frame: WatchFrame, to w: Watcher, _ reg: inout Registry, ended: inout Bool) {
+    let (alive, notify) = w.deliver(frame)
+    if !alive { ended = true }
+    if let notify { reg.notifications.append(notify) }
   }
 
   private func applyRemovals(_ reg: inout Registry) {

@@ -31,7 +31,7 @@ public final class Watcher: Sendable {
     var queue: [WatchFrame] = []
     var queuedBytes = 0
     var termination: WatchTermination?
-    var onReady: (@Sendable () -> Void)?
+    var onReady: ReadyCallback?
     /// Whether `onReady` was called since the last drain.
     var notified = false
     /// Live frames at or below this revision are already covered (initial state or replay).
@@ -43,7 +43,7 @@ public final class Watcher: Sendable {
     var hasSomething: Bool { !queue.isEmpty || pending != nil || termination != nil }
 
     /// The callback to run if something is pending and the consumer was not told yet.
-    mutating func takeNotification() -> (@Sendable () -> Void)? {
+    mutating func takeNotification() -> ReadyCallback? {
       guard !notified, hasSomething, let onReady else { return nil }
       notified = true
       return onReady
@@ -68,10 +68,10 @@ public final class Watcher: Sendable {
   /// It must be cheap and must not call `Store.watch`.
   public func setOnReady(_ callback: @escaping @Sendable () -> Void) {
     let run = state.withLock { s in
-      s.onReady = callback
+      s.onReady = ReadyCallback(callback)
       return s.takeNotification()
     }
-    run?()
+    run?.run()
   }
 
   /// Takes every pending frame, in order, and the termination if the watch is over.
@@ -81,6 +81,9 @@ public final class Watcher: Sendable {
       s.pending = nil
       var q: [WatchFrame] = []
       swap(&q, &s.queue)
+      // A busy watch gets about as many frames by the next drain: one buffer of that size
+      // instead of regrowing from empty (an allocation at every doubling).
+      if q.count > 1 { s.queue.reserveCapacity(q.count) }
       s.queuedBytes = 0
       s.notified = false
       return (p, q, s.termination)
@@ -118,9 +121,11 @@ public final class Watcher: Sendable {
 
   // MARK: producer side
 
-  /// Queues a live frame. Returns false if the watcher has ended (the hub drops it).
-  func deliver(_ frame: WatchFrame) -> Bool {
-    let (alive, notify) = state.withLock { s -> (Bool, (@Sendable () -> Void)?) in
+  /// Queues a live frame. Returns false in `alive` if the watcher has ended (the hub drops it),
+  /// and the consumer's callback when it must be told, which the caller runs once it has
+  /// offered the whole batch (so a consumer on another thread wakes once per batch).
+  func deliver(_ frame: WatchFrame) -> (alive: Bool, notify: ReadyCallback?) {
+    state.withLock { s -> (Bool, ReadyCallback?) in
       guard s.termination == nil else { return (false, nil) }
       guard frame.revision > s.skipThrough else { return (true, nil) }
       let size = frame.byteCount
@@ -133,8 +138,6 @@ public final class Watcher: Sendable {
       }
       return (s.termination == nil, s.takeNotification())
     }
-    notify?()
-    return alive
   }
 
   /// Queues a BOOKMARK at `max(revision, last queued revision)`; `shared` is reused when its
@@ -142,7 +145,7 @@ public final class Watcher: Sendable {
   @discardableResult
   func enqueueBookmark(at revision: Revision, shared: WatchFrame?) -> WatchFrame? {
     var made: WatchFrame?
-    let notify = state.withLock { s -> (@Sendable () -> Void)? in
+    let notify = state.withLock { s -> ReadyCallback? in
       guard s.termination == nil else { return nil }
       let rev = max(revision, s.lastRevision)
       let frame: WatchFrame
@@ -163,14 +166,14 @@ public final class Watcher: Sendable {
       }
       return s.takeNotification()
     }
-    notify?()
+    notify?.run()
     return made
   }
 
   /// Completes registration: live frames up to `skipThrough` are dropped (the initial state or
   /// the replay covers them) and `pending` is produced at the next drain.
   func start(skipThrough: Revision, pending: Pending?) {
-    let notify = state.withLock { s -> (@Sendable () -> Void)? in
+    let notify = state.withLock { s -> ReadyCallback? in
       s.skipThrough = max(s.skipThrough, skipThrough)
       s.lastRevision = max(s.lastRevision, s.skipThrough)
       if s.queue.contains(where: { $0.revision <= s.skipThrough }) {
@@ -181,7 +184,7 @@ public final class Watcher: Sendable {
       s.pending = pending
       return s.takeNotification()
     }
-    notify?()
+    notify?.run()
   }
 
   /// Sets the initial skip point at registration (under the hub's lock).
@@ -195,7 +198,7 @@ public final class Watcher: Sendable {
   /// Ends the watch with one ERROR 410 frame.
   func expire(_ message: String) {
     let frame = WatchFrame.expired(message, revision: 0)
-    let notify = state.withLock { s -> (@Sendable () -> Void)? in
+    let notify = state.withLock { s -> ReadyCallback? in
       guard s.termination == nil else { return nil }
       s.queue = [frame]
       s.queuedBytes = frame.byteCount
@@ -203,7 +206,7 @@ public final class Watcher: Sendable {
       s.termination = .expired
       return s.takeNotification()
     }
-    notify?()
+    notify?.run()
     hub.unregister(self)
   }
 
@@ -231,4 +234,12 @@ public final class Watcher: Sendable {
       return frames
     }
   }
+}
+
+/// A consumer's ready callback, boxed once at `setOnReady`: handed out of the watcher's lock as
+/// a plain reference (a bare closure returned through the lock is re-wrapped, an allocation per
+/// notification).
+final class ReadyCallback: Sendable {
+  let run: @Sendable () -> Void
+  init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }

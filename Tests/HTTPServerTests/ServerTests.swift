@@ -77,6 +77,21 @@ struct TestHandler: HTTPHandler {
             }
           }
         })
+    case "/shared":
+      // Chunks of every kind from a pull producer; the shared one is the same object each time.
+      return HTTPResponse(
+        status: 200,
+        body: .stream { stream in
+          stream.setPullHandler {
+            StreamPull(
+              chunks: [
+                StreamChunk(shared: sharedFrame),
+                StreamChunk(parts: [Array("p".utf8), [], Array("q".utf8)]),
+                StreamChunk([]), StreamChunk(Array("r".utf8)), StreamChunk(shared: sharedFrame),
+              ], finished: true)
+          }
+          stream.wakeUp()
+        })
     case "/forever":
       // Streams until the client or the server ends it.
       return HTTPResponse(
@@ -111,6 +126,11 @@ struct TestHandler: HTTPHandler {
     }
   }
 }
+
+/// One chunk shared by every `/shared` response.
+let sharedFrame = SharedChunk(parts: [
+  Array("{\"type\":".utf8), Array("\"X\"".utf8), Array("}\n".utf8),
+])
 
 /// `size` bytes of a fixed, non-repeating-at-powers-of-two pattern (fast even in debug builds).
 func pattern(_ size: Int) -> [UInt8] {
@@ -219,6 +239,26 @@ func stop(_ server: HTTPServer) {
     #expect(first.status == 202)
     #expect(first.text == "done")
     #expect(try client.readResponse().text == "plain")
+  }
+
+  @Test func sharedChunksAreFramedOnceAndWrittenWhole() throws {
+    let (server, port, _) = try startServer()
+    defer { stop(server) }
+    let frame = "{\"type\":\"X\"}\n"
+    // HTTP/1.1 gets every chunk framed; HTTP/1.0 the same bytes unframed, ending with the
+    // connection.
+    for http10 in [false, true] {
+      let client = try TestClient(port: port)
+      client.send(
+        http10 ? "GET /shared HTTP/1.0\r\n\r\n" : "GET /shared HTTP/1.1\r\nHost: t\r\n\r\n")
+      let response = try client.readResponse()
+      #expect(response.header("Transfer-Encoding") == (http10 ? nil : "chunked"))
+      #expect(response.text == frame + "pqr" + frame)
+      if !http10 {
+        #expect(
+          response.chunks.map { String(decoding: $0, as: UTF8.self) } == [frame, "pq", "r", frame])
+      }
+    }
   }
 
   @Test func http10StreamIsCloseDelimited() throws {
