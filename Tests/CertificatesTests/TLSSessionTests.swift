@@ -112,6 +112,58 @@ final class TLSSessionTests: XCTestCase {
     XCTAssertEqual(try read(server), Array("ping".utf8))
   }
 
+  /// The server's path: ciphertext lent in pieces of every size (split inside headers and
+  /// records), plaintext delivered in order, the record buffers released between records.
+  func testLentCiphertextInPiecesAndReleasedBuffers() throws {
+    let f = try makeFixture()
+    let client = try TLSSession(
+      client: TLSContext.client(trusted: [f.ca.certificate]), serverName: "127.0.0.1")
+    let server = try TLSSession(server: f.server)
+    try client.handshake()
+    try pump(client, server)
+    XCTAssertTrue(server.isEstablished && client.isEstablished)
+    XCTAssertEqual(server.cipherName, "TLS_AES_128_GCM_SHA256")
+
+    var expected: [UInt8] = []
+    for i in 0..<40 {
+      let message = (0..<(i * 997 % 20_000 + 1)).map { UInt8(truncatingIfNeeded: $0 &+ i) }
+      try client.write(message)
+      expected += message
+    }
+    let wire = client.takeCiphertext()
+    var received: [UInt8] = []
+    var plaintext = [UInt8](repeating: 0, count: 16_384)
+    var offset = 0
+    var step = 1
+    while offset < wire.count {
+      let end = min(wire.count, offset + step)
+      let piece = Array(wire[offset..<end])
+      let result = try piece.withUnsafeBytes { lent in
+        try plaintext.withUnsafeMutableBytes { buffer in
+          try server.read(lending: lent, into: buffer) { received += $0 }
+        }
+      }
+      XCTAssertEqual(result, .needMoreData)
+      server.releaseBuffers()  // refused mid-record, done between records: both are fine
+      offset = end
+      step = step * 3 % 40_009 + 1
+    }
+    XCTAssertEqual(received, expected)
+
+    // Ciphertext handed over by copy and lent ciphertext mix in order.
+    try client.write(Array("one".utf8))
+    server.receive(client.takeCiphertext())
+    try client.write(Array("two".utf8))
+    received = []
+    let result = try client.takeCiphertext().withUnsafeBytes { lent in
+      try plaintext.withUnsafeMutableBytes { buffer in
+        try server.read(lending: lent, into: buffer) { received += $0 }
+      }
+    }
+    XCTAssertEqual(result, .needMoreData)
+    XCTAssertEqual(received, Array("onetwo".utf8))
+  }
+
   func testUntrustedClientCertificateIsNotAPeerButTheHandshakeSucceeds() throws {
     let f = try makeFixture()
     let stranger = try CertificateAuthority.create(commonName: "stranger")
