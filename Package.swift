@@ -83,7 +83,7 @@ let package = Package(
     .executableTarget(
       name: "its-bench",
       dependencies: [
-        "Sockets", "HTTP1", "JSON", "Store", "KubeClient", "Simulator",
+        "Sockets", "HTTP1", "JSON", "Store", "KubeClient", "Simulator", "Certificates",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
