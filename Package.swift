@@ -93,6 +93,7 @@ let package = Package(
       name: "its-bench",
       dependencies: [
         "CLinuxShims", "Sockets", "HTTP1", "JSON", "Store", "KubeClient", "Simulator",
+        "Certificates",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

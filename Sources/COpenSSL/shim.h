@@ -18,7 +18,9 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -33,15 +35,197 @@ static inline long its_bio_mem_data(BIO *bio, const uint8_t **data) {
   return n;
 }
 
-/// Empties a memory BIO.
-static inline int its_bio_reset(BIO *bio) { return BIO_reset(bio); }
+// MARK: The TLS session's buffer BIO
+//
+// One BIO serves as both ends of a TLS session that never touches a descriptor (the owner moves
+// ciphertext between the session and its socket). Cheaper than a pair of memory BIOs on every
+// record: no BUF_MEM growth that clears the old block, no clearing of the whole buffer on reset,
+// no BIO_ctrl round trip to learn what is pending.
+//
+// Input: ciphertext the owner *lends* for one call (`its_tls_bio_lend`), read in place, plus
+// ciphertext the session *keeps* (what a lent span still held when the call ended, or what the
+// owner appended). Kept bytes are read first. An empty input reads as "retry".
+// Output: one growable buffer the owner drains (`its_tls_bio_out`, `its_tls_bio_consume`); a
+// block grown past 64 KiB is freed once drained, so an idle session holds little.
 
-/// A new empty memory BIO whose reads report "retry" (not end of file) when it is empty,
-/// as a TLS engine fed from a socket needs.
-static inline BIO *its_bio_new_mem_retry(void) {
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (bio != NULL) BIO_set_mem_eof_return(bio, -1);
-  return bio;
+typedef struct its_tls_buffers {
+  const uint8_t *lent;
+  size_t lent_len;
+  uint8_t *kept;
+  size_t kept_start, kept_end, kept_cap;
+  uint8_t *out;
+  size_t out_start, out_end, out_cap;
+} its_tls_buffers;
+
+/// Makes room for `extra` more bytes after `*end` in a buffer whose live bytes are
+/// [*start, *end): moves them to the front, or grows the block. Returns 0 on allocation failure.
+static inline int its_tls_reserve(uint8_t **data, size_t *start, size_t *end, size_t *cap,
+                                  size_t extra) {
+  size_t live = *end - *start;
+  if (*cap - *end >= extra) return 1;
+  if (*start > 0 && *cap - live >= extra) {
+    memmove(*data, *data + *start, live);
+  } else {
+    size_t want = *cap < 4096 ? 4096 : *cap;
+    while (want - live < extra) want *= 2;
+    uint8_t *grown = (uint8_t *)malloc(want);
+    if (grown == NULL) return 0;
+    if (live > 0) memcpy(grown, *data + *start, live);
+    free(*data);
+    *data = grown;
+    *cap = want;
+  }
+  *start = 0;
+  *end = live;
+  return 1;
+}
+
+static inline its_tls_buffers *its_tls_bio_buffers(BIO *bio) {
+  return (its_tls_buffers *)BIO_get_data(bio);
+}
+
+static inline int its_tls_bio_read(BIO *bio, char *into, size_t want, size_t *got) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  size_t n = 0;
+  BIO_clear_retry_flags(bio);
+  if (b->kept_end > b->kept_start) {
+    n = b->kept_end - b->kept_start;
+    if (n > want) n = want;
+    memcpy(into, b->kept + b->kept_start, n);
+    b->kept_start += n;
+    if (b->kept_start == b->kept_end) b->kept_start = b->kept_end = 0;
+  }
+  if (n < want && b->lent_len > 0) {
+    size_t m = b->lent_len < want - n ? b->lent_len : want - n;
+    memcpy(into + n, b->lent, m);
+    b->lent += m;
+    b->lent_len -= m;
+    n += m;
+  }
+  *got = n;
+  if (n == 0) {
+    BIO_set_retry_read(bio);
+    return 0;
+  }
+  return 1;
+}
+
+static inline void its_tls_release_out(its_tls_buffers *b) {
+  if (b->out_start == b->out_end) {
+    b->out_start = b->out_end = 0;
+    if (b->out_cap > 65536) {
+      free(b->out);
+      b->out = NULL;
+      b->out_cap = 0;
+    }
+  }
+}
+
+static inline int its_tls_bio_write(BIO *bio, const char *from, size_t count, size_t *written) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  BIO_clear_retry_flags(bio);
+  if (!its_tls_reserve(&b->out, &b->out_start, &b->out_end, &b->out_cap, count)) return 0;
+  memcpy(b->out + b->out_end, from, count);
+  b->out_end += count;
+  *written = count;
+  return 1;
+}
+
+static inline long its_tls_bio_ctrl(BIO *bio, int cmd, long num, void *ptr) {
+  (void)num;
+  (void)ptr;
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  switch (cmd) {
+    case BIO_CTRL_FLUSH:
+      return 1;
+    case BIO_CTRL_PENDING:
+      return (long)(b->kept_end - b->kept_start + b->lent_len);
+    case BIO_CTRL_WPENDING:
+      return (long)(b->out_end - b->out_start);
+    default:
+      return 0;
+  }
+}
+
+static inline int its_tls_bio_create(BIO *bio) {
+  its_tls_buffers *b = (its_tls_buffers *)calloc(1, sizeof(its_tls_buffers));
+  if (b == NULL) return 0;
+  BIO_set_data(bio, b);
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+static inline int its_tls_bio_destroy(BIO *bio) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  if (b != NULL) {
+    free(b->kept);
+    free(b->out);
+    free(b);
+    BIO_set_data(bio, NULL);
+  }
+  return 1;
+}
+
+static BIO_METHOD *its_tls_bio_method_instance = NULL;
+
+static inline void its_tls_bio_method_make(void) {
+  BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "its tls buffers");
+  if (m == NULL) return;
+  if (BIO_meth_set_read_ex(m, its_tls_bio_read) != 1 ||
+      BIO_meth_set_write_ex(m, its_tls_bio_write) != 1 ||
+      BIO_meth_set_ctrl(m, its_tls_bio_ctrl) != 1 || BIO_meth_set_create(m, its_tls_bio_create) != 1 ||
+      BIO_meth_set_destroy(m, its_tls_bio_destroy) != 1) {
+    BIO_meth_free(m);
+    return;
+  }
+  its_tls_bio_method_instance = m;
+}
+
+/// A new buffer BIO (see above), or NULL. The method is made once per module that includes
+/// this header and never freed.
+static inline BIO *its_tls_bio_new(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, its_tls_bio_method_make);
+  return its_tls_bio_method_instance == NULL ? NULL : BIO_new(its_tls_bio_method_instance);
+}
+
+/// Lends `count` bytes at `data` as input until `its_tls_bio_keep_unread`.
+static inline void its_tls_bio_lend(BIO *bio, const uint8_t *data, size_t count) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  b->lent = data;
+  b->lent_len = count;
+}
+
+/// Ends a loan: copies what the session did not read of the lent bytes into its own input.
+/// Returns 0 on allocation failure (the bytes are then dropped).
+static inline int its_tls_bio_keep_unread(BIO *bio) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  int ok = 1;
+  if (b->lent_len > 0) {
+    ok = its_tls_reserve(&b->kept, &b->kept_start, &b->kept_end, &b->kept_cap, b->lent_len);
+    if (ok) {
+      memcpy(b->kept + b->kept_end, b->lent, b->lent_len);
+      b->kept_end += b->lent_len;
+    }
+  }
+  b->lent = NULL;
+  b->lent_len = 0;
+  return ok;
+}
+
+/// Ciphertext waiting for the peer, in place; returns its count.
+static inline size_t its_tls_bio_out(BIO *bio, const uint8_t **data) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  *data = b->out == NULL ? NULL : b->out + b->out_start;
+  return b->out_end - b->out_start;
+}
+
+/// Drops the first `count` bytes of the waiting ciphertext (they were sent).
+static inline void its_tls_bio_consume(BIO *bio, size_t count) {
+  its_tls_buffers *b = its_tls_bio_buffers(bio);
+  size_t pending = b->out_end - b->out_start;
+  b->out_start += count < pending ? count : pending;
+  its_tls_release_out(b);
 }
 
 // MARK: SSL_CTX settings that are macros
@@ -53,6 +237,16 @@ static inline int its_ssl_ctx_set_protocols_tls12_13(SSL_CTX *ctx) {
 
 static inline int its_ssl_ctx_set_groups(SSL_CTX *ctx, const char *groups) {
   return (int)SSL_CTX_set1_groups_list(ctx, groups);
+}
+
+/// Builds the serving certificate's chain from the context's certificate store once, as OpenSSL
+/// would otherwise do (verifying every signature on the way) in every handshake: as much of the
+/// chain as can be found, errors ignored and cleared.
+static inline int its_ssl_ctx_build_chain(SSL_CTX *ctx) {
+  int ok = (int)SSL_CTX_build_cert_chain(
+      ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR | SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR);
+  ERR_clear_error();
+  return ok;
 }
 
 static inline int its_ssl_ctx_add_chain_cert(SSL_CTX *ctx, X509 *cert) {
@@ -67,6 +261,14 @@ static inline void its_ssl_ctx_set_defaults(SSL_CTX *ctx) {
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
   SSL_CTX_set_num_tickets(ctx, 0);
+}
+
+/// For a server whose owner frees idle sessions' buffers itself (`SSL_free_buffers`): keeps the
+/// record buffers between records (no allocation and release of two 16 KiB blocks per request)
+/// and reads ahead (all the ciphertext at hand in one go, not a header and then a body).
+static inline void its_ssl_ctx_keep_buffers_read_ahead(SSL_CTX *ctx) {
+  SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_read_ahead(ctx, 1);
 }
 
 static inline int its_ssl_set_sni(SSL *ssl, const char *name) {

@@ -1,19 +1,24 @@
 import COpenSSL
 
 /// Shared TLS settings (an OpenSSL `SSL_CTX`) from which `TLSSession`s are made: TLS 1.2 and
-/// 1.3 only, ECDHE with AES-GCM or ChaCha20-Poly1305, X25519/P-256 key exchange, no
-/// renegotiation, no compression, no session tickets. Immutable after creation, so one context
+/// 1.3 only, ECDHE with AES-GCM or ChaCha20-Poly1305 (AES-128-GCM preferred, as Go does on
+/// hardware with AES instructions), X25519/P-256 key exchange, no renegotiation, no compression,
+/// no session tickets. Immutable after creation, so one context
 /// serves every connection on every thread.
 public final class TLSContext: @unchecked Sendable {
   let pointer: OpaquePointer
   /// True for a server context.
   public let isServer: Bool
 
-  /// TLS 1.2 suites (TLS 1.3 uses OpenSSL's defaults: AES-GCM and ChaCha20-Poly1305).
+  /// TLS 1.2 suites.
   static let tls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     + "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+
+  /// TLS 1.3 suites: OpenSSL's defaults, AES-128-GCM first (cheaper per record than AES-256).
+  static let tls13Suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
   private init(method: OpaquePointer, isServer: Bool) throws(CertificateError) {
     guard let ctx = SSL_CTX_new(method) else {
@@ -23,6 +28,7 @@ public final class TLSContext: @unchecked Sendable {
     self.isServer = isServer
     guard its_ssl_ctx_set_protocols_tls12_13(ctx) == 1,
       SSL_CTX_set_cipher_list(ctx, Self.tls12Ciphers) == 1,
+      SSL_CTX_set_ciphersuites(ctx, Self.tls13Suites) == 1,
       its_ssl_ctx_set_groups(ctx, "X25519:P-256:P-384") == 1
     else { throw CertificateError.openSSL("cannot configure TLS context") }
     its_ssl_ctx_set_defaults(ctx)
@@ -30,7 +36,8 @@ public final class TLSContext: @unchecked Sendable {
 
   deinit { SSL_CTX_free(pointer) }
 
-  /// A server context presenting `chain` (leaf first) with `key`. It selects ALPN `http/1.1`
+  /// A server context presenting `chain` (leaf first) with `key`. Its sessions keep their record
+  /// buffers while in use: the owner calls `TLSSession.releaseBuffers()` on idle ones. It selects ALPN `http/1.1`
   /// when the client offers it (and negotiates no protocol otherwise, rather than failing).
   /// When `clientCAs` is not empty, it asks for a client certificate without requiring one;
   /// a presented certificate never fails the handshake: `TLSSession.verifiedPeer` holds it
@@ -54,6 +61,7 @@ public final class TLSContext: @unchecked Sendable {
     guard SSL_CTX_use_PrivateKey(ctx, key.pointer) == 1, SSL_CTX_check_private_key(ctx) == 1
     else { throw CertificateError.openSSL("serving key does not match serving certificate") }
     its_ssl_ctx_select_http11(ctx)
+    its_ssl_ctx_keep_buffers_read_ahead(ctx)  // servers call TLSSession.releaseBuffers when idle
     let sessionID = Array("itsd".utf8)
     _ = SSL_CTX_set_session_id_context(ctx, sessionID, UInt32(sessionID.count))
     if !clientCAs.isEmpty {
@@ -66,6 +74,11 @@ public final class TLSContext: @unchecked Sendable {
         _ = SSL_CTX_add_client_CA(ctx, ca.pointer)
       }
       its_ssl_ctx_request_client_cert(ctx)
+    }
+    if chain.count == 1 {
+      // No chain given: find it in the store once here, not in every handshake. Best effort,
+      // like OpenSSL's own per-handshake lookup (the leaf alone is sent when it fails).
+      _ = its_ssl_ctx_build_chain(ctx)
     }
     return context
   }

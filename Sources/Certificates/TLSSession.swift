@@ -24,24 +24,21 @@ public final class TLSSession {
   }
 
   private let ssl: OpaquePointer
-  /// Ciphertext from the peer (we write, OpenSSL reads).
-  private let inbound: OpaquePointer
-  /// Ciphertext for the peer (OpenSSL writes, we read).
-  private let outbound: OpaquePointer
+  /// Both ends of the session: ciphertext from the peer and for the peer (`its_tls_bio_*`).
+  private let bio: OpaquePointer
   public let context: TLSContext
 
   private init(context: TLSContext) throws(CertificateError) {
     guard let ssl = SSL_new(context.pointer) else {
       throw CertificateError.openSSL("cannot create TLS session")
     }
-    guard let inbound = its_bio_new_mem_retry(), let outbound = its_bio_new_mem_retry() else {
+    guard let bio = its_tls_bio_new() else {
       SSL_free(ssl)
       throw CertificateError.openSSL("cannot create TLS buffers")
     }
-    SSL_set_bio(ssl, inbound, outbound)  // the session owns both BIOs now
+    SSL_set_bio(ssl, bio, bio)  // the session owns the BIO now
     self.ssl = ssl
-    self.inbound = inbound
-    self.outbound = outbound
+    self.bio = bio
     self.context = context
   }
 
@@ -65,16 +62,11 @@ public final class TLSSession {
 
   // MARK: Ciphertext
 
-  /// Hands ciphertext read from the socket to the session.
+  /// Hands ciphertext read from the socket to the session (copied).
   public func receive(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-    var offset = 0
-    while offset < bytes.count {
-      let chunk = Int32(min(bytes.count - offset, Int(Int32.max)))
-      let n = BIO_write(inbound, base + offset, chunk)
-      if n <= 0 { break }  // only on allocation failure; the handshake/read then fails
-      offset += Int(n)
-    }
+    its_tls_bio_lend(bio, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    _ = its_tls_bio_keep_unread(bio)  // only fails out of memory; the handshake/read then fails
   }
 
   /// Hands ciphertext to the session (convenience).
@@ -82,31 +74,44 @@ public final class TLSSession {
     bytes.withUnsafeBytes { receive($0) }
   }
 
+  /// Decrypts `ciphertext` (read from the socket; used in place, and what a stop leaves unread
+  /// is kept) into `buffer`, handing every plaintext piece to `deliver`, until it is used up.
+  /// Returns `.needMoreData` then, or `.closed` when the peer sent close_notify. Throws on a
+  /// failed handshake or record (the alert for the peer, if any, is in the pending ciphertext).
+  public func read(
+    lending ciphertext: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer,
+    deliver: (UnsafeRawBufferPointer) -> Void
+  ) throws(CertificateError) -> ReadResult {
+    if let base = ciphertext.baseAddress, ciphertext.count > 0 {
+      its_tls_bio_lend(bio, base.assumingMemoryBound(to: UInt8.self), ciphertext.count)
+    }
+    defer { _ = its_tls_bio_keep_unread(bio) }
+    while true {
+      switch try read(into: buffer) {
+      case .bytes(let n): deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+      case .needMoreData: return .needMoreData
+      case .closed: return .closed
+      }
+    }
+  }
+
   /// Bytes waiting to be sent to the peer.
-  public var pendingCiphertextCount: Int { Int(BIO_ctrl_pending(outbound)) }
+  public var pendingCiphertextCount: Int {
+    var data: UnsafePointer<UInt8>?
+    return its_tls_bio_out(bio, &data)
+  }
 
   /// Calls `body` with the ciphertext waiting to be sent, in place (valid only inside `body`).
   public func withPendingCiphertext<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
     var data: UnsafePointer<UInt8>?
-    let count = its_bio_mem_data(outbound, &data)
-    return try body(UnsafeRawBufferPointer(start: count > 0 ? data : nil, count: max(0, count)))
+    let count = its_tls_bio_out(bio, &data)
+    return try body(UnsafeRawBufferPointer(start: count > 0 ? data : nil, count: count))
   }
 
   /// Drops the first `count` pending ciphertext bytes (they were sent).
   public func consumeCiphertext(_ count: Int) {
     guard count > 0 else { return }
-    if count >= pendingCiphertextCount {
-      _ = its_bio_reset(outbound)
-      return
-    }
-    withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { scratch in
-      var left = count
-      while left > 0 {
-        let n = BIO_read(outbound, scratch.baseAddress, Int32(min(left, scratch.count)))
-        if n <= 0 { break }
-        left -= Int(n)
-      }
-    }
+    its_tls_bio_consume(bio, count)
   }
 
   /// Removes and returns every pending ciphertext byte (convenience for simple clients).
@@ -169,6 +174,13 @@ public final class TLSSession {
       Result { () throws(CertificateError) in try write(p) }
     }
     try result.get()
+  }
+
+  /// Frees the record buffers (about 34 KiB) of a session that is not in the middle of a
+  /// record; they are allocated again when needed. For idle server sessions (see
+  /// `TLSContext.server`); harmless at any time.
+  public func releaseBuffers() {
+    _ = SSL_free_buffers(ssl)
   }
 
   /// Queues close_notify for the peer (send the pending ciphertext afterwards).

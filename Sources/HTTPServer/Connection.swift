@@ -95,7 +95,10 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   }
 
   private func readAvailable() {
-    let buffer = context.readBuffer
+    // TLS: ciphertext in the first half of the loop's buffer, plaintext in the second.
+    let whole = context.readBuffer
+    let buffer =
+      tls == nil ? whole : UnsafeMutableRawBufferPointer(rebasing: whole[..<(whole.count / 2)])
     for _ in 0..<8 {
       let outcome: ReadOutcome
       do {
@@ -138,7 +141,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   /// ended the session, the handshake failed, or it spoke plain HTTP).
   private func receiveTLS(_ tls: TLSTransport, _ bytes: UnsafeRawBufferPointer, now: Int64) -> Bool
   {
-    let input = tls.receive(bytes, scratch: context.readBuffer) { plaintext in
+    let whole = context.readBuffer
+    let plaintextScratch = UnsafeMutableRawBufferPointer(rebasing: whole[(whole.count / 2)...])
+    let input = tls.receive(bytes, scratch: plaintextScratch) { plaintext in
       if parser.phase == .idle { headStartedAt = now }
       parser.append(plaintext)
     }
@@ -487,10 +492,13 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       close()  // the client stopped reading
       return
     }
-    if let tls, !tls.isEstablished {
-      // The handshake shares the request head's deadline; there is no HTTP to answer yet.
-      if now - headStartedAt > configuration.requestHeadTimeoutMillis { close() }
-      return
+    if let tls {
+      if !tls.isEstablished {
+        // The handshake shares the request head's deadline; there is no HTTP to answer yet.
+        if now - headStartedAt > configuration.requestHeadTimeoutMillis { close() }
+        return
+      }
+      if now - max(lastReadAt, lastWriteAt) >= 1_000 { tls.releaseIdleBuffers() }
     }
     switch exchange {
     case .streaming, .deferred:

@@ -5,9 +5,9 @@ import Sockets
   import Glibc
 #endif
 
-/// The TLS layer of one server connection: a memory-BIO `TLSSession` between the socket and the
-/// HTTP code. Ciphertext read from the socket is fed in and decrypted straight into the request
-/// parser; the connection's plaintext output queue is encrypted in batches (one `SSL_write` per
+/// The TLS layer of one server connection: a `TLSSession` between the socket and the HTTP code.
+/// Ciphertext read from the socket is decrypted in place (lent to the session for the call) into
+/// the request parser; the connection's plaintext output queue is encrypted in batches (one `SSL_write` per
 /// coalesced buffer of up to 64 KiB, or per 256 KiB slice of a large body) and written out.
 /// Loop-confined, like its connection.
 final class TLSTransport {
@@ -49,9 +49,8 @@ final class TLSTransport {
   /// Output bytes not yet on the socket (for progress accounting).
   var pendingOutputCount: Int { raw.count + session.pendingCiphertextCount }
 
-  /// Feeds ciphertext from the socket and passes every plaintext byte it yields to `deliver`.
-  /// `scratch` receives the plaintext; it may be the very buffer `ciphertext` points into
-  /// (the ciphertext is copied into the session first).
+  /// Decrypts ciphertext from the socket (used in place) and passes every plaintext byte it
+  /// yields to `deliver`. `scratch` receives the plaintext; it must not overlap `ciphertext`.
   func receive(
     _ ciphertext: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer,
     deliver: (UnsafeRawBufferPointer) -> Void
@@ -64,27 +63,16 @@ final class TLSTransport {
       }
     }
     let wasEstablished = session.isEstablished
-    session.receive(ciphertext)
     defer {
       if !wasEstablished && session.isEstablished, let certificate = session.verifiedPeer {
         peer = TLSPeer(certificate)
       }
     }
-    while true {
-      let result: TLSSession.ReadResult
-      do {
-        result = try session.read(into: scratch)
-      } catch {
-        return .failed
-      }
-      switch result {
-      case .bytes(let n):
-        deliver(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-      case .needMoreData:
-        return .open
-      case .closed:
-        return .closed
-      }
+    do {
+      let result = try session.read(lending: ciphertext, into: scratch, deliver: deliver)
+      return result == .closed ? .closed : .open
+    } catch {
+      return .failed
     }
   }
 
@@ -120,6 +108,9 @@ final class TLSTransport {
       guard encrypted else { throw SystemError("SSL_write", errno: EPROTO) }
     }
   }
+
+  /// Frees the session's record buffers (an idle connection holds none).
+  func releaseIdleBuffers() { session.releaseBuffers() }
 
   /// Best effort before the write side is shut: close_notify, written if the socket takes it.
   func sendCloseNotify(fd: Int32) {

@@ -9,6 +9,6 @@ struct ITSBench: ParsableCommand {
     abstract: "Benchmarks for its-server (in-process store scenarios; HTTP scenarios later).",
     subcommands: [
       StoreCommit.self, StoreFanout.self, StoreMemory.self, HTTPGet.self, HTTPCreate.self,
-      HTTPList.self, HTTPWatch.self, HTTPRSS.self, Fleet.self,
+      HTTPList.self, HTTPWatch.self, HTTPRSS.self, HTTPSWatch.self, Fleet.self,
     ])
 }

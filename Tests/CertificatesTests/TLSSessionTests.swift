@@ -84,12 +84,17 @@ final class TLSSessionTests: XCTestCase {
     XCTAssertEqual(try buffer.withUnsafeMutableBytes { try server.read(into: $0) }, .closed)
   }
 
-  func testCiphertextArrivingByteByByte() throws {
-    let f = try makeFixture()
+  /// A client (no certificate, trusting the fixture's CA) that has sent its ClientHello, and a
+  /// server session that has not seen it yet.
+  func startedSessions(_ f: Fixture, serverName: String) throws -> (TLSSession, TLSSession) {
     let client = try TLSSession(
-      client: TLSContext.client(trusted: [f.ca.certificate]), serverName: "localhost")
-    let server = try TLSSession(server: f.server)
+      client: TLSContext.client(trusted: [f.ca.certificate]), serverName: serverName)
     try client.handshake()
+    return (client, try TLSSession(server: f.server))
+  }
+
+  func testCiphertextArrivingByteByByte() throws {
+    let (client, server) = try startedSessions(makeFixture(), serverName: "localhost")
     for _ in 0..<10 where !(client.isEstablished && server.isEstablished) {
       for byte in client.takeCiphertext() {
         server.receive([byte])
@@ -110,6 +115,58 @@ final class TLSSessionTests: XCTestCase {
     XCTAssertEqual(try buffer.withUnsafeMutableBytes { try server.read(into: $0) }, .needMoreData)
     server.receive(Array(wire[3...]))
     XCTAssertEqual(try read(server), Array("ping".utf8))
+  }
+
+  /// Lends `ciphertext` to `session` (the server's way in) and appends the plaintext it yields.
+  func lend(_ ciphertext: [UInt8], to session: TLSSession, into received: inout [UInt8]) throws
+    -> TLSSession.ReadResult
+  {
+    var plaintext = [UInt8](repeating: 0, count: 16_384)
+    var out: [UInt8] = []
+    let result = try ciphertext.withUnsafeBytes { lent in
+      try plaintext.withUnsafeMutableBytes { buffer in
+        try session.read(lending: lent, into: buffer) { out += $0 }
+      }
+    }
+    received += out
+    return result
+  }
+
+  /// The server's path: ciphertext lent in pieces of every size (split inside headers and
+  /// records), plaintext delivered in order, the record buffers released between records.
+  func testLentCiphertextInPiecesAndReleasedBuffers() throws {
+    let (client, server) = try startedSessions(makeFixture(), serverName: "127.0.0.1")
+    try pump(client, server)
+    XCTAssertTrue(server.isEstablished && client.isEstablished)
+    XCTAssertEqual(server.cipherName, "TLS_AES_128_GCM_SHA256")
+
+    var expected: [UInt8] = []
+    for i in 0..<40 {
+      let message = (0..<(i * 997 % 20_000 + 1)).map { UInt8(truncatingIfNeeded: $0 &+ i) }
+      try client.write(message)
+      expected += message
+    }
+    let wire = client.takeCiphertext()
+    var received: [UInt8] = []
+    var offset = 0
+    var step = 1
+    while offset < wire.count {
+      let end = min(wire.count, offset + step)
+      XCTAssertEqual(
+        try lend(Array(wire[offset..<end]), to: server, into: &received), .needMoreData)
+      server.releaseBuffers()  // refused mid-record, done between records: both are fine
+      offset = end
+      step = step * 3 % 40_009 + 1
+    }
+    XCTAssertEqual(received, expected)
+
+    // Ciphertext handed over by copy and lent ciphertext mix in order.
+    try client.write(Array("one".utf8))
+    server.receive(client.takeCiphertext())
+    try client.write(Array("two".utf8))
+    received = []
+    XCTAssertEqual(try lend(client.takeCiphertext(), to: server, into: &received), .needMoreData)
+    XCTAssertEqual(received, Array("onetwo".utf8))
   }
 
   func testUntrustedClientCertificateIsNotAPeerButTheHandshakeSucceeds() throws {

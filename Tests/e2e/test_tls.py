@@ -195,6 +195,10 @@ def test_tls_versions_and_alpn(start_itsd, tmp_path):
             input="", capture_output=True, text=True, timeout=20)
         assert "Verify return code: 0 (ok)" in ok.stdout, ok.stdout + ok.stderr
         assert "ALPN protocol: http/1.1" in ok.stdout
+        # The chain sent names the CA after the serving certificate (built once, at start).
+        assert " 1 s:CN = itsd-ca" in ok.stdout, ok.stdout
+        if version == "-tls1_3":
+            assert "Cipher is TLS_AES_128_GCM_SHA256" in ok.stdout, ok.stdout
     # A client offering only h2 still gets through (no ALPN), and then speaks HTTP/1.1.
     h2 = subprocess.run(
         ["openssl", "s_client", "-connect", f"127.0.0.1:{srv.port}", "-alpn", "h2",
