@@ -96,6 +96,13 @@ public struct ManagedFields: Sendable, Equatable {
     entries = out
   }
 
+  /// Whether a request's own `managedFields` replace the tracked ones (decodable, not empty,
+  /// not the reset signal).
+  static func bringsEntries(_ requested: JSONValue?) -> Bool {
+    guard let requested, !requested.isNull, !isReset(requested) else { return false }
+    return ManagedFields(decoding: requested).map { !$0.entries.isEmpty } ?? false
+  }
+
   /// kube's reset signal: a request carrying `managedFields: []` (or `[{}]`) clears tracking.
   static func isReset(_ value: JSONValue?) -> Bool {
     guard case .array(let items)? = value else { return false }
@@ -302,6 +309,12 @@ public struct ManagedFields: Sendable, Equatable {
     var meta = object["metadata"]?.objectValue ?? JSONObject()
     if options.applied {
       meta["managedFields"] = requested
+    } else if old == nil && subresource == .main && !bringsEntries(requested),
+      case let fresh = created(
+        object, resource: r, manager: options.fieldManager, time: ServerClock.timestamp()),
+      fresh.handled
+    {
+      meta["managedFields"] = fresh.value
     } else {
       let oldManaged =
         old.flatMap { ManagedFields(decoding: $0["metadata"]?["managedFields"]) } ?? ManagedFields()

@@ -17,7 +17,7 @@ public enum ListKind: Sendable, Equatable {
 /// of built-in Go types; what no schema describes is "deduced" (maps granular, lists atomic).
 public struct ManagedFieldsSchema: Sendable {
   /// The schema node here (nil: deduced).
-  let node: JSONValue?
+  let node: SchemaNode?
   /// The member name this node was reached by.
   let name: String
   /// Built-in kind (Go types: keyed lists by their patch merge keys).
@@ -26,13 +26,13 @@ public struct ManagedFieldsSchema: Sendable {
 
   /// The root of `r`'s objects.
   public init(_ r: ResourceDefinition) {
-    node = r.schema
+    node = r.schemaNode
     name = ""
     builtIn = !r.isCustomResource
     depth = 0
   }
 
-  init(node: JSONValue?, name: String, builtIn: Bool, depth: Int) {
+  init(node: SchemaNode?, name: String, builtIn: Bool, depth: Int) {
     self.node = node
     self.name = name
     self.builtIn = builtIn
@@ -40,7 +40,7 @@ public struct ManagedFieldsSchema: Sendable {
   }
 
   /// `ObjectMeta`'s list rules (the same for every kind).
-  static let objectMeta: JSONValue = [
+  static let objectMeta = SchemaNode([
     "type": "object",
     "properties": [
       "finalizers": [
@@ -54,19 +54,19 @@ public struct ManagedFieldsSchema: Sendable {
       "labels": ["type": "object", "additionalProperties": ["type": "string"]],
       "annotations": ["type": "object", "additionalProperties": ["type": "string"]],
     ],
-  ]
+  ])
 
   /// The schema of member `key`.
   public func field(_ key: String) -> ManagedFieldsSchema {
     if depth == 0 && key == "metadata" {
       return ManagedFieldsSchema(node: Self.objectMeta, name: key, builtIn: builtIn, depth: 1)
     }
-    var child: JSONValue?
+    var child: SchemaNode?
     if let node {
-      if let p = node["properties"]?[key] {
+      if let p = node.property(key) {
         child = p
-      } else if case .object = node["additionalProperties"] {
-        child = node["additionalProperties"]
+      } else if case .schema(let additional) = node.additional {
+        child = additional
       }
     }
     return ManagedFieldsSchema(node: child, name: key, builtIn: builtIn, depth: depth + 1)
@@ -74,15 +74,15 @@ public struct ManagedFieldsSchema: Sendable {
 
   /// The schema of this list's items.
   public var item: ManagedFieldsSchema {
-    ManagedFieldsSchema(node: node?["items"], name: name, builtIn: builtIn, depth: depth + 1)
+    ManagedFieldsSchema(node: node?.items, name: name, builtIn: builtIn, depth: depth + 1)
   }
 
   /// How this list merges.
   public var listKind: ListKind {
-    switch node?["x-kubernetes-list-type"]?.stringValue {
+    switch node?.listType {
     case "set"?: return .set
     case "map"?:
-      let keys = (node?["x-kubernetes-list-map-keys"]?.arrayValue ?? []).compactMap(\.stringValue)
+      let keys = node?.listMapKeys ?? []
       if !keys.isEmpty { return .map(keys) }
       if let keys = Self.builtInMergeKeys[name] { return .map(keys) }
       return .atomic
@@ -101,6 +101,6 @@ public struct ManagedFieldsSchema: Sendable {
 
   /// Whether this map is owned as one field (`x-kubernetes-map-type: atomic`).
   public var isAtomicMap: Bool {
-    node?["x-kubernetes-map-type"]?.stringValue == "atomic"
+    node?.mapType == "atomic"
   }
 }

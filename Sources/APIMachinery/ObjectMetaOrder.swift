@@ -13,14 +13,27 @@ public enum ObjectMetaOrder {
   ]
 
   public static func canonicalize(_ object: inout JSONObject) {
-    guard case .object(var meta)? = object["metadata"] else { return }
-    if meta["resourceVersion"] == nil { meta["resourceVersion"] = "" }
-    var ordered = JSONObject()
-    ordered.reserveCapacity(meta.count)
-    for key in order {
-      if let value = meta[key] { ordered[key] = value }
+    guard let i = object.index(of: "metadata"), case .object(var meta) = object[valueAt: i] else {
+      return
     }
-    for m in meta.members where ordered[m.key] == nil { ordered[m.key] = m.value }
-    object["metadata"] = .object(ordered)
+    object[valueAt: i] = .null  // unique ownership of `meta` while it is edited
+    if meta.index(of: "resourceVersion") == nil { meta["resourceVersion"] = "" }
+    meta.sortMembers(byRank: rank)
+    object[valueAt: i] = .object(meta)
+  }
+
+  /// `order`'s positions, bucketed by key length (a lookup compares one or two keys).
+  private static let byLength: [[(key: String, rank: Int)]] = {
+    var buckets = [[(key: String, rank: Int)]](repeating: [], count: 32)
+    for (i, key) in order.enumerated() { buckets[key.utf8.count].append((key, i)) }
+    return buckets
+  }()
+
+  /// The position of `key` in `order` (members kube does not know go last, in their order).
+  static func rank(_ key: String) -> Int {
+    let n = key.utf8.count
+    guard n < byLength.count else { return order.count }
+    for entry in byLength[n] where entry.key == key { return entry.rank }
+    return order.count
   }
 }

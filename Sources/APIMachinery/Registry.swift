@@ -212,7 +212,7 @@ public final class Registry: Sendable {
     let strategy = Strategy(definition: r, user: options.user)
     try strategy.checkEncoding(object)
     strategy.prepareForCreate(&object)
-    Defaulting.apply(r.schema, to: &object)
+    Defaulting.apply(r.schemaNode, to: &object)
     let attributes = AdmissionAttributes(
       resource: r, subresource: .main, operation: .create, namespace: namespace, name: name,
       user: options.user, dryRun: options.dryRun)
@@ -380,7 +380,7 @@ public final class Registry: Sendable {
         }
         object["metadata"] = .object(meta)
         setTypeMeta(&object, r)
-        Defaulting.apply(r.schema, to: &object)
+        Defaulting.apply(r.schemaNode, to: &object)
         let attributes = AdmissionAttributes(
           resource: r, subresource: subresource, operation: .update, namespace: namespace,
           name: name, user: options.user, dryRun: options.dryRun)
@@ -554,10 +554,11 @@ public final class Registry: Sendable {
 
   private func setTypeMeta(_ object: inout JSONObject, _ r: ResourceDefinition) {
     var ordered = JSONObject()
-    ordered["kind"] = .string(r.kind)
-    ordered["apiVersion"] = .string(r.apiVersion)
+    ordered.reserveCapacity(object.count + 2)
+    ordered.appendUnique("kind", .string(r.kind))
+    ordered.appendUnique("apiVersion", .string(r.apiVersion))
     for m in object.members where m.key != "kind" && m.key != "apiVersion" {
-      ordered[m.key] = m.value
+      ordered.appendUnique(m.key, m.value)
     }
     object = ordered
   }

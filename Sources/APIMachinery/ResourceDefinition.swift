@@ -24,7 +24,11 @@ public struct ResourceDefinition: Sendable {
   /// Extra columns for Table output (CRD `additionalPrinterColumns`).
   public var printerColumns: [PrinterColumn]
   /// OpenAPI v3 schema of the kind (for defaults, pruning and `/openapi/v3`), if known.
-  public var schema: JSONValue?
+  public var schema: JSONValue? {
+    didSet { schemaNode = schema.map(SchemaNode.init) }
+  }
+  /// `schema` read into nodes once (what writes walk).
+  private(set) var schemaNode: SchemaNode?
   /// Built-ins allow PUT without `metadata.resourceVersion`; custom resources do not.
   public var allowsUnconditionalUpdate: Bool
   /// Custom resources bump `metadata.generation` on spec changes.
@@ -58,6 +62,7 @@ public struct ResourceDefinition: Sendable {
     self.hasStatusSubresource = hasStatusSubresource
     self.printerColumns = printerColumns
     self.schema = schema
+    self.schemaNode = schema.map(SchemaNode.init)
     self.allowsUnconditionalUpdate = !isCustomResource
     self.tracksGeneration = isCustomResource
     self.isCustomResource = isCustomResource

@@ -29,10 +29,16 @@ public enum Schema {
 
   /// Removes from `object` (a whole API object) what `schema` does not declare.
   public static func prune(_ object: inout JSONObject, schema: JSONValue) -> Pruned {
+    prune(&object, node: SchemaNode(schema))
+  }
+
+  /// `prune` against a schema already read into nodes.
+  static func prune(_ object: inout JSONObject, node schema: SchemaNode) -> Pruned {
     var pruned = Pruned()
     var value = JSONValue.object(object)
     object = JSONObject()  // keep the members uniquely referenced: pruning edits them in place
-    prune(&value, schema, path: "", embedded: true, into: &pruned.unknownFields)
+    var path = SchemaPath()
+    prune(&value, schema, path: &path, embedded: true, into: &pruned.unknownFields)
     if case .object(let o) = value { object = o }
     return pruned
   }
@@ -41,61 +47,94 @@ public enum Schema {
     path.isEmpty ? key : "\(path).\(key)"
   }
 
+  /// Where the walk is: member names and item indexes, rendered kube-style (`spec.items[0].x`)
+  /// only when a field is reported, so walking a member costs no string building.
+  struct SchemaPath {
+    enum Part {
+      case key(String)
+      case index(Int)
+    }
+    var parts: [Part] = []
+
+    init() { parts.reserveCapacity(8) }
+
+    /// The path with `key` appended, as text.
+    func rendered(_ key: String? = nil) -> String {
+      var out = ""
+      for p in parts {
+        switch p {
+        case .key(let k): out = Schema.join(out, k)
+        case .index(let j): out += "[\(j)]"
+        }
+      }
+      if let key { out = Schema.join(out, key) }
+      return out
+    }
+  }
+
   private static func prune(
-    _ value: inout JSONValue, _ schema: JSONValue, path: String, embedded: Bool,
+    _ value: inout JSONValue, _ schema: SchemaNode, path: inout SchemaPath, embedded: Bool,
     into unknown: inout [String]
   ) {
     switch value {
     case .object(var object):
       value = .null  // unique ownership of `object` while it is edited
-      let isEmbedded = embedded || schema["x-kubernetes-embedded-resource"]?.boolValue == true
-      let properties = schema["properties"]?.objectValue
-      let additional = schema["additionalProperties"]
-      let preserve = schema["x-kubernetes-preserve-unknown-fields"]?.boolValue == true
+      let isEmbedded = embedded || schema.embeddedResource
+      let hasProperties = schema.properties != nil
       var i = 0
       while i < object.count {
         let key = object.members[i].key
-        let childPath = join(path, key)
         if isEmbedded && (key == "apiVersion" || key == "kind") {
           i += 1
           continue
         }
         if isEmbedded && key == "metadata" {
+          path.parts.append(.key(key))
           prune(
-            &object[valueAt: i], BuiltInSchemas.objectMeta, path: childPath, embedded: false,
+            &object[valueAt: i], SchemaNode.objectMeta, path: &path, embedded: false,
             into: &unknown)
+          path.parts.removeLast()
           i += 1
           continue
         }
-        if let childSchema = properties?[key] {
-          if object[valueAt: i].isNull && childSchema["nullable"]?.boolValue != true
-            && childSchema["default"] != nil
-          {
+        if let childSchema = schema.property(key) {
+          if object[valueAt: i].isNull && !childSchema.nullable && childSchema.defaultValue != nil {
             // A null where a default exists: the default replaces it (structural defaulting).
             object.remove(at: i)
             continue
           }
-          prune(&object[valueAt: i], childSchema, path: childPath, embedded: false, into: &unknown)
+          path.parts.append(.key(key))
+          prune(&object[valueAt: i], childSchema, path: &path, embedded: false, into: &unknown)
+          path.parts.removeLast()
           i += 1
-        } else if let additional, case .object = additional {
-          prune(&object[valueAt: i], additional, path: childPath, embedded: false, into: &unknown)
+          continue
+        }
+        switch schema.additional {
+        case .schema(let additional):
+          path.parts.append(.key(key))
+          prune(&object[valueAt: i], additional, path: &path, embedded: false, into: &unknown)
+          path.parts.removeLast()
           i += 1
-        } else if preserve || additional?.boolValue == true {
+        case .any:
           i += 1
-        } else if properties == nil && schema["type"] == nil && additional == nil {
-          // No structure given at all (a schema-less `{}`): nothing to prune against.
+        case .absent where schema.preserveUnknownFields || (!hasProperties && !schema.hasType):
+          // Preserved, or no structure given at all (a schema-less `{}`).
           i += 1
-        } else {
-          unknown.append(childPath)
+        case .other where schema.preserveUnknownFields:
+          i += 1
+        default:
+          unknown.append(path.rendered(key))
           object.remove(at: i)
         }
       }
       value = .object(object)
     case .array(var items):
-      guard let itemSchema = schema["items"], case .object = itemSchema else { return }
+      guard let itemSchema = schema.items else { return }
       value = .null
       for j in items.indices {
-        prune(&items[j], itemSchema, path: "\(path)[\(j)]", embedded: false, into: &unknown)
+        path.parts.append(.index(j))
+        prune(&items[j], itemSchema, path: &path, embedded: false, into: &unknown)
+        path.parts.removeLast()
       }
       value = .array(items)
     default:
@@ -108,8 +147,14 @@ public enum Schema {
   /// Type, enum and required checks of declared fields (metadata excluded), as causes with
   /// kube-openapi's wording (`spec.x in body must be of type integer: "string"`).
   public static func validate(_ object: JSONObject, schema: JSONValue) -> [APIError.Cause] {
+    validate(object, node: SchemaNode(schema))
+  }
+
+  /// `validate` against a schema already read into nodes.
+  static func validate(_ object: JSONObject, node schema: SchemaNode) -> [APIError.Cause] {
     var causes: [APIError.Cause] = []
-    validate(.object(object), schema, path: "", root: true, into: &causes)
+    var path = SchemaPath()
+    validate(.object(object), schema, path: &path, root: true, into: &causes)
     return causes
   }
 
@@ -127,47 +172,46 @@ public enum Schema {
   }
 
   /// Whether `value` is of the schema's declared type (no type: anything).
-  static func matchesType(_ value: JSONValue, _ schema: JSONValue) -> Bool {
-    if schema["x-kubernetes-int-or-string"]?.boolValue == true {
+  static func matchesType(_ value: JSONValue, _ schema: SchemaNode) -> Bool {
+    if schema.intOrString {
       switch value {
       case .int, .string: return true
       case .double(let d): return d.rounded() == d
       default: return false
       }
     }
-    guard let type = schema["type"]?.stringValue, !type.isEmpty else { return true }
-    let actual = typeName(value)
-    switch type {
-    case "number": return actual == "number" || actual == "integer"
-    default: return actual == type
+    guard let type = schema.type else { return true }
+    switch (type, value) {
+    case ("string", .string), ("object", .object), ("array", .array), ("boolean", .bool),
+      ("integer", .int), ("number", .int), ("number", .double):
+      return true
+    default:
+      let actual = typeName(value)
+      return type == "number" ? actual == "integer" : actual == type
     }
   }
 
   private static func validate(
-    _ value: JSONValue, _ schema: JSONValue, path: String, root: Bool,
+    _ value: JSONValue, _ schema: SchemaNode, path: inout SchemaPath, root: Bool,
     into causes: inout [APIError.Cause]
   ) {
     if value.isNull {
-      if schema["nullable"]?.boolValue == true { return }
-      if schema["x-kubernetes-preserve-unknown-fields"]?.boolValue == true && schema["type"] == nil
-      {
-        return
-      }
+      if schema.nullable { return }
+      if schema.preserveUnknownFields && !schema.hasType { return }
     }
     if !matchesType(value, schema) {
-      let expected =
-        schema["x-kubernetes-int-or-string"]?.boolValue == true
-        ? "integer,string" : (schema["type"]?.stringValue ?? "")
+      let expected = schema.intOrString ? "integer,string" : (schema.raw["type"]?.stringValue ?? "")
       let actual = typeName(value)
+      let text = path.rendered()
       causes.append(
         APIError.Cause(
           reason: "FieldValueTypeInvalid",
           message:
-            "Invalid value: \"\(actual)\": \(path) in body must be of type \(expected): \"\(actual)\"",
-          field: path))
+            "Invalid value: \"\(actual)\": \(text) in body must be of type \(expected): \"\(actual)\"",
+          field: text))
       return
     }
-    if let allowed = schema["enum"]?.arrayValue, !allowed.isEmpty, !allowed.contains(value) {
+    if let allowed = schema.enumValues, !allowed.contains(value) {
       let list = allowed.map { v in v.stringValue.map { "\"\($0)\"" } ?? v.jsonString }
       let shown = value.stringValue ?? value.jsonString
       causes.append(
@@ -175,33 +219,37 @@ public enum Schema {
           reason: "FieldValueNotSupported",
           message:
             "Unsupported value: \"\(shown)\": supported values: \(list.joined(separator: ", "))",
-          field: path))
+          field: path.rendered()))
     }
     switch value {
     case .object(let object):
-      let embedded = root || schema["x-kubernetes-embedded-resource"]?.boolValue == true
-      if let required = schema["required"]?.arrayValue {
-        for name in required.compactMap(\.stringValue) where object[name] == nil {
+      let embedded = root || schema.embeddedResource
+      if let required = schema.required {
+        for name in required where object.index(of: name) == nil {
           if embedded && (name == "apiVersion" || name == "kind" || name == "metadata") { continue }
-          causes.append(.required(join(path, name)))
+          causes.append(.required(path.rendered(name)))
         }
       }
-      let properties = schema["properties"]?.objectValue
-      let additional = schema["additionalProperties"]
       for m in object.members {
         if embedded && (m.key == "apiVersion" || m.key == "kind" || m.key == "metadata") {
           continue
         }
-        if let child = properties?[m.key] {
-          validate(m.value, child, path: join(path, m.key), root: false, into: &causes)
-        } else if let additional, case .object = additional {
-          validate(m.value, additional, path: join(path, m.key), root: false, into: &causes)
+        if let child = schema.property(m.key) {
+          path.parts.append(.key(m.key))
+          validate(m.value, child, path: &path, root: false, into: &causes)
+          path.parts.removeLast()
+        } else if case .schema(let additional) = schema.additional {
+          path.parts.append(.key(m.key))
+          validate(m.value, additional, path: &path, root: false, into: &causes)
+          path.parts.removeLast()
         }
       }
     case .array(let items):
-      guard let itemSchema = schema["items"], case .object = itemSchema else { return }
+      guard let itemSchema = schema.items else { return }
       for (i, item) in items.enumerated() {
-        validate(item, itemSchema, path: "\(path)[\(i)]", root: false, into: &causes)
+        path.parts.append(.index(i))
+        validate(item, itemSchema, path: &path, root: false, into: &causes)
+        path.parts.removeLast()
       }
     default:
       return
@@ -216,8 +264,8 @@ public enum Schema {
   public static func apply(
     _ r: ResourceDefinition, to object: inout JSONObject, mode: FieldValidation?
   ) throws(APIError) -> [String] {
-    guard let schema = r.schema else { return [] }
-    var pruned = prune(&object, schema: schema)
+    guard let schema = r.schemaNode else { return [] }
+    var pruned = prune(&object, node: schema)
     guard !pruned.unknownFields.isEmpty else { return [] }
     // Custom resources report pruned paths sorted (a set in apiextensions); built-in kinds in
     // decoding order.
@@ -241,8 +289,8 @@ public enum Schema {
   public static func check(_ r: ResourceDefinition, _ object: JSONObject, name: String)
     throws(APIError)
   {
-    guard let schema = r.schema else { return }
-    var causes = validate(object, schema: schema)
+    guard let schema = r.schemaNode else { return }
+    var causes = validate(object, node: schema)
     guard !causes.isEmpty else { return }
     if r.isCustomResource { throw APIError.invalid(r, name, causes) }
     causes = causes.filter {

@@ -204,7 +204,10 @@ struct Strategy {
     var causes: [APIError.Cause] = []
     var total = 0
     for m in annotations.members {
-      if let p = LabelValidation.keyProblem(m.key.lowercased()) {
+      // Keys are checked lower-cased (ASCII keys without capitals need no copy).
+      let key =
+        m.key.utf8.allSatisfy { $0 < 0x80 && ($0 < 65 || $0 > 90) } ? m.key : m.key.lowercased()
+      if let p = LabelValidation.keyProblem(key) {
         causes.append(.invalidValue("metadata.annotations", m.key, p))
       }
       total += m.key.utf8.count + (m.value.stringValue?.utf8.count ?? 0)
@@ -222,20 +225,25 @@ struct Strategy {
   private func validateData(_ object: JSONObject) -> [APIError.Cause] {
     var causes: [APIError.Cause] = []
     var total = 0
-    var seen = Set<String>()
-    for field in ["data", "binaryData", "stringData"] {
-      guard let map = object[field]?.objectValue else { continue }
+    let data = object["data"]?.objectValue
+    let binaryData = object["binaryData"]?.objectValue
+    func check(_ field: String, _ map: JSONObject?) {
+      guard let map else { return }
       for m in map.members {
         if let p = Self.configMapKeyProblem(m.key) {
           causes.append(.invalidValue("\(field)[\(m.key)]", m.key, p))
         }
-        if field != "stringData" && !seen.insert(m.key).inserted && isConfigMap {
+        // Keys of one map are unique: only a binaryData key can repeat a data key.
+        if isConfigMap && field == "binaryData" && data?.index(of: m.key) != nil {
           causes.append(
             .invalidValue("data[\(m.key)]", m.key, "duplicate of key present in binaryData"))
         }
-        total += m.value.stringValue?.utf8.count ?? 0
+        if case .string(let s) = m.value { total += s.utf8.count }
       }
     }
+    check("data", data)
+    check("binaryData", binaryData)
+    check("stringData", object["stringData"]?.objectValue)
     if total > 1 << 20 {
       causes.append(
         APIError.Cause(
@@ -246,22 +254,28 @@ struct Strategy {
   }
 
   static func configMapKeyProblem(_ key: String) -> String? {
-    if key.isEmpty || key.utf8.count > 253 {
-      return
-        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+    var key = key
+    return key.withUTF8 { b -> String? in
+      // `[-._a-zA-Z0-9]+`, at most 253 bytes, over the bytes (every data key of every write).
+      var ok = !b.isEmpty && b.count <= 253
+      if ok {
+        for c in b {
+          let alnum = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+          if !alnum && c != 45 && c != 95 && c != 46 {
+            ok = false
+            break
+          }
+        }
+      }
+      if !ok {
+        return
+          "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+      }
+      guard b[0] == UInt8(ascii: ".") else { return nil }
+      if b.count == 1 { return "must not be '.'" }
+      guard b[1] == UInt8(ascii: ".") else { return nil }
+      return b.count == 2 ? "must not be '..'" : "must not start with '..'"
     }
-    let ok = key.utf8.allSatisfy { c in
-      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 95
-        || c == 46
-    }
-    if !ok {
-      return
-        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
-    }
-    if key == "." { return "must not be '.'" }
-    if key == ".." { return "must not be '..'" }
-    if key.hasPrefix("..") { return "must not start with '..'" }
-    return nil
   }
 
   // MARK: Fields

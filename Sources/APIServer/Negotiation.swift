@@ -109,8 +109,23 @@ enum Negotiation {
 
   /// The bare media type (`application/json` of `application/json; charset=utf-8`), lowercased.
   static func mediaType(_ header: String?) -> String {
-    guard let header else { return "" }
-    return (header.split(separator: ";").first.map { $0.trimmingCharacters() } ?? "").lowercased()
+    guard var header else { return "" }
+    // Over the bytes (every write runs this): up to `;`, spaces and tabs trimmed, ASCII
+    // letters lowered.
+    return header.withUTF8 { b in
+      var e = 0
+      while e < b.count && b[e] != UInt8(ascii: ";") { e += 1 }
+      var s = 0
+      while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+      while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+      return String(unsafeUninitializedCapacity: e - s) { out in
+        for k in s..<e {
+          let c = b[k]
+          out[k - s] = c >= 65 && c <= 90 ? c + 32 : c
+        }
+        return e - s
+      }
+    }
   }
 
   static func parseJSON(_ bytes: [UInt8]) throws(APIError) -> JSONValue {

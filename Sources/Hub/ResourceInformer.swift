@@ -16,13 +16,18 @@ public final class ResourceInformer: Sendable {
   /// Called on `queue` before the informer starts over from the current state after falling
   /// out of the history window (objects deleted meanwhile get no DELETED frame).
   private let onRelist: (@Sendable () -> Void)?
+  /// How long events may gather before a drain (nil: drain as soon as one arrives). A few
+  /// milliseconds turn one queue hop and thread wake-up per event into one per batch.
+  private let coalescing: DispatchTimeInterval?
   private let state = Mutex<(watcher: Watcher?, lastRevision: Revision, stopped: Bool)>(
     (nil, 0, false))
 
   public init(
     store: Store, resource: ResourceKey, queue: DispatchQueue,
-    onRelist: (@Sendable () -> Void)? = nil, handler: @escaping Handler
+    onRelist: (@Sendable () -> Void)? = nil, coalescing: DispatchTimeInterval? = nil,
+    handler: @escaping Handler
   ) {
+    self.coalescing = coalescing
     self.store = store
     self.resource = resource
     self.queue = queue
@@ -52,8 +57,13 @@ public final class ResourceInformer: Sendable {
       return
     }
     let queue = self.queue
+    let coalescing = self.coalescing
     watcher.setOnReady { [weak self] in
-      queue.async { [weak self] in self?.drain(watcher) }
+      if let coalescing {
+        queue.asyncAfter(deadline: .now() + coalescing) { [weak self] in self?.drain(watcher) }
+      } else {
+        queue.async { [weak self] in self?.drain(watcher) }
+      }
     }
   }
 

@@ -62,6 +62,40 @@ public struct JSONObject: Sendable, Equatable {
     }
   }
 
+  /// Appends a member whose key the caller knows is not present yet (no lookup: objects
+  /// built key by key from unique keys, e.g. the members of another object).
+  public mutating func appendUnique(_ key: String, _ value: JSONValue) {
+    assert(index(of: key) == nil, "duplicate key \(key)")
+    members.append((key, value))
+  }
+
+  /// Reorders the members stably by `rank` of their keys (lower first); nothing moves when they
+  /// are in order already.
+  public mutating func sortMembers(byRank rank: (String) -> Int) {
+    let n = members.count
+    guard n > 1 else { return }
+    var ranks = [Int](repeating: 0, count: n)
+    var sorted = true
+    for i in 0..<n {
+      ranks[i] = rank(members[i].key)
+      if i > 0 && ranks[i] < ranks[i - 1] { sorted = false }
+    }
+    if sorted { return }
+    var order = Array(0..<n)
+    // Insertion sort: stable, and objects here are small.
+    for i in 1..<n {
+      let x = order[i]
+      var j = i
+      while j > 0 && ranks[order[j - 1]] > ranks[x] {
+        order[j] = order[j - 1]
+        j -= 1
+      }
+      order[j] = x
+    }
+    let old = members
+    members = order.map { old[$0] }
+  }
+
   /// The value of the member at `index` (a position in `members`), modifiable in place.
   public subscript(valueAt index: Int) -> JSONValue {
     get { members[index].value }

@@ -83,4 +83,17 @@ import Testing
       ])
     #expect(eventually { (try? registry.get(cm, namespace: "default", name: "dangling")) == nil })
   }
+
+  @Test func ownerReferencesAreFoundInTheBytes() {
+    func has(_ text: String) -> Bool { GarbageCollector.mayHaveOwnerReferences(Array(text.utf8)) }
+    #expect(has(#"{"metadata":{"ownerReferences":[]}}"#))
+    #expect(has(#""ownerReferences":"#))
+    #expect(has(#"{"R":"R","metadata":{"name":"R","ownerReferences":[{}]}}"#))
+    #expect(!has(#"{"metadata":{"name":"ownerReferences"}}"#))
+    #expect(!has(#"{"metadata":{"ownerReferences"}}"#))
+    #expect(!has(#""ownerReferences""#))
+    #expect(!has("R"))
+    #expect(!has(""))
+    #expect(!has(#"{"data":{"x":"RRRRRRRRRRRRRRRRRRRRRRRRRRRRRR"}}"#))
+  }
 }
