@@ -32,6 +32,35 @@ import Testing
     #expect(RequestAuthenticator.bearerToken(nil) == nil)
   }
 
+  /// Go's `strings.TrimSpace` (ASCII and Unicode white space) runs before the split. The HTTP
+  /// parser already strips SP and HTAB around a field value; these are the spaces it keeps.
+  @Test(arguments: [
+    ("\u{0B}Bearer tok", "tok"), ("Bearer tok\u{0C}", "tok"), ("\u{A0}Bearer tok", "tok"),
+    ("Bearer tok\u{A0}", "tok"), ("Bearer tok\u{85}", "tok"), ("Bearer tok\u{3000}\u{2028}", "tok"),
+    ("\u{2000}\u{200A}bearer tok", "tok"), ("Bearer tok\u{200B}", "tok\u{200B}"),
+  ])
+  func surroundingWhiteSpaceIsTrimmedAsGoDoes(header: String, token: String) {
+    #expect(RequestAuthenticator.bearerToken(header) == token)
+  }
+
+  @Test(arguments: ["Bearer \u{2000}", "Bearer\u{0B}", "\u{A0}", "\u{0B} \u{0C}"])
+  func onlyWhiteSpaceAfterTheSchemeIsNoToken(header: String) {
+    #expect(RequestAuthenticator.bearerToken(header) == nil)
+  }
+
+  /// Go's `unicode.IsSpace` is the Unicode White_Space property: check every BMP scalar and
+  /// a few supplementary ones, alone and around a word.
+  @Test func trimmedScalarsAreExactlyUnicodeWhiteSpace() {
+    let scalars = (0...0xFFFF).compactMap(Unicode.Scalar.init) + ["\u{1F600}", "\u{10FFFF}"]
+    for scalar in scalars {
+      var text = String(scalar) + "x" + String(scalar)
+      let kept = text.withUTF8 { RequestAuthenticator.goTrimmingSpace($0) }
+      let width = String(scalar).utf8.count
+      let expected = scalar.properties.isWhitespace ? width..<(width + 1) : 0..<(2 * width + 1)
+      #expect(kept == expected, "U+\(String(scalar.value, radix: 16))")
+    }
+  }
+
   @Test(arguments: [
     "abcdef.0123456789abcdef", "000000.0000000000000000", "zzzzzz.zzzzzzzzzzzzzzzz",
   ])
