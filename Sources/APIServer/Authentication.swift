@@ -39,13 +39,14 @@ public final class RequestAuthenticator: Sendable {
     name: "system:unsecured", groups: ["system:masters", authenticatedGroup])
 
   public let enabled: Bool
+  /// Users by static token, `system:authenticated` already added.
   private let staticTokens: [String: UserInfo]
   private let bootstrapTokens: BootstrapTokenAuthenticator
   public let serviceAccountTokens: ServiceAccountTokens
 
   public init(registry: Registry, enabled: Bool, staticTokens: StaticTokenFile? = nil) {
     self.enabled = enabled
-    self.staticTokens = staticTokens?.users ?? [:]
+    self.staticTokens = (staticTokens?.users ?? [:]).mapValues(Self.withAuthenticatedGroup)
     bootstrapTokens = BootstrapTokenAuthenticator(registry: registry)
     serviceAccountTokens = ServiceAccountTokens(registry: registry)
   }
@@ -62,25 +63,15 @@ public final class RequestAuthenticator: Sendable {
         Self.withAuthenticatedGroup(UserInfo(name: peer.commonName, groups: peer.organizations)))
     }
     guard let token = Self.bearerToken(head.headers["Authorization"]) else { return .anonymous }
-    for result in [
-      staticTokens[token].map(TokenResult.user) ?? .notMine,
-      bootstrapTokens.authenticate(token),
-      serviceAccountTokens.authenticate(token),
-    ] {
-      if case .user(let user) = result { return .user(Self.withAuthenticatedGroup(user)) }
+    // The first authenticator that accepts the token wins; later ones are not asked.
+    if let user = staticTokens[token] { return .user(user) }
+    if case .user(let user) = bootstrapTokens.authenticate(token) {
+      return .user(Self.withAuthenticatedGroup(user))
+    }
+    if case .user(let user) = serviceAccountTokens.authenticate(token) {
+      return .user(Self.withAuthenticatedGroup(user))
     }
     return .rejected
-  }
-
-  /// The token of `Authorization: Bearer <token>` (scheme case-insensitive), or nil when the
-  /// header is absent or not a bearer credential (kube then treats the request as anonymous).
-  static func bearerToken(_ header: String?) -> String? {
-    guard let header else { return nil }
-    let parts = header.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count >= 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
-      return nil
-    }
-    return String(parts[1])
   }
 
   static func withAuthenticatedGroup(_ user: UserInfo) -> UserInfo {

@@ -14,12 +14,22 @@ struct BootstrapTokenAuthenticator: Sendable {
 
   let registry: Registry
 
-  /// The token's id and secret when it has the bootstrap-token shape.
+  /// The token's id and secret when it has the bootstrap-token shape
+  /// `^([a-z0-9]{6})\.([a-z0-9]{16})$`, checked on its UTF-8 bytes.
   static func split(_ token: String) -> (id: String, secret: String)? {
-    let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 2, parts[0].utf8.count == 6, parts[1].utf8.count == 16 else { return nil }
-    let ok = token.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 46 }
-    return ok ? (String(parts[0]), String(parts[1])) : nil
+    guard token.utf8.count == 23 else { return nil }
+    var token = token
+    return token.withUTF8 { b -> (id: String, secret: String)? in
+      for i in 0..<23 {
+        let c = b[i]
+        let ok = i == 6 ? c == UInt8(ascii: ".") : (c >= 97 && c <= 122) || (c >= 48 && c <= 57)
+        guard ok else { return nil }
+      }
+      return (
+        String(decoding: UnsafeBufferPointer(rebasing: b[0..<6]), as: UTF8.self),
+        String(decoding: UnsafeBufferPointer(rebasing: b[7..<23]), as: UTF8.self)
+      )
+    }
   }
 
   func authenticate(_ token: String) -> TokenResult {

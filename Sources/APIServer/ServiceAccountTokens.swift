@@ -60,7 +60,7 @@ public final class ServiceAccountTokens: Sendable {
   var count: Int { tokens.withLock { $0.count } }
 
   func authenticate(_ token: String, now: Int64 = ServerClock.nowSeconds()) -> TokenResult {
-    guard token.hasPrefix("its-sa.") else { return .notMine }
+    guard token.utf8.starts(with: "its-sa.".utf8) else { return .notMine }
     guard let entry = tokens.withLock({ $0[token] }) else { return .invalid }
     guard now < entry.expiresAt else {
       _ = tokens.withLock { $0.removeValue(forKey: token) }
