@@ -11,8 +11,13 @@ import Synchronization
 /// against one server and compared. W reflectors (`WatchStream`: LIST, then WATCH) on one
 /// namespace's ConfigMaps; once all have listed, one writer updates one ConfigMap R times a
 /// second, each update carrying its sequence number in `data.seq`. Every watcher must see
-/// every number exactly once, in order. Latency runs from just before the update is sent to
-/// the watcher's handler receiving the event (decoded).
+/// every number exactly once, with resourceVersions strictly increasing. The writer is paced
+/// by the clock like `http-watch`'s: it has its own client (one loop, `--in-flight`
+/// connections), sends each update when it is due without waiting for earlier answers, so a
+/// late response does not hold back the next update. Delivery latency runs from just before
+/// the update is sent to the watcher's handler receiving the event (decoded); update latency
+/// from the send to the PUT's response. With `--server-pid`, the server's CPU time over the
+/// same window is shown next to this process's.
 struct HTTPSWatch: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "https-watch",
@@ -29,6 +34,8 @@ struct HTTPSWatch: ParsableCommand {
   @Option(help: "Seconds of updates.") var duration = 10.0
   @Option(help: "Client loop threads.") var threads = 2
   @Option(help: "Seconds to wait for late events after the last update.") var grace = 15.0
+  @Option(help: "Writer connections (updates in flight at most).") var inFlight = 16
+  @Option(help: "The itsd process (for its CPU time from /proc/PID).") var serverPid: Int32?
 
   func run() throws {
     let updates = Int((Double(rate) * duration).rounded())
@@ -65,10 +72,12 @@ struct HTTPSWatch: ParsableCommand {
         switch update {
         case .synced: tally.synced(w)
         case .event(let event):
-          guard let text = event.object["data"]?["seq"]?.stringValue, let seq = Int(text) else {
-            return
-          }
-          tally.event(watcher: w, seq: seq, latencyNs: monotonicNanos() &- sentAt[seq])
+          guard let text = event.object["data"]?["seq"]?.stringValue, let seq = Int(text),
+            let rv = event.object["metadata"]?["resourceVersion"]?.stringValue,
+            let version = UInt64(rv)
+          else { return }
+          tally.event(
+            watcher: w, seq: seq, version: version, latencyNs: monotonicNanos() &- sentAt[seq])
         }
       }
       streams.append(stream)
@@ -82,50 +91,90 @@ struct HTTPSWatch: ParsableCommand {
     }
     usleep(500_000)  // the watch requests follow the lists
 
+    let writer = try KubeClient(
+      url: url, loopCount: 1, connectionsPerLoop: inFlight, transport: transport,
+      userAgent: "its-bench-writer", bearerToken: token.isEmpty ? nil : token)
+    defer { writer.shutdown() }
+    let answers = WriterTally()
+    let serverCPU0 = serverPid.map { ProcessStats.cpu($0) } ?? 0
+    let benchCPU0 = Measure.processCPU()
     let start = monotonicNanos()
     let interval = 1e9 / Double(rate)
-    var failed = 0
     for seq in 1...updates {
       let due = start + UInt64(Double(seq - 1) * interval)
-      let now = monotonicNanos()
-      if due > now { usleep(useconds_t((due - now) / 1000)) }
-      sentAt[seq] = monotonicNanos()
-      do {
-        try Self.expect(
-          client, ClientRequest("PUT", "\(collection)/watched", body: Self.object(namespace, seq)),
-          [200])
-      } catch {
-        failed += 1
+      var target = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
+      while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil) == EINTR {}
+      let sent = monotonicNanos()
+      sentAt[seq] = sent
+      let request = ClientRequest(
+        "PUT", "\(collection)/watched", body: Self.object(namespace, seq))
+      writer.send(request) { result in
+        let now = monotonicNanos()
+        var error: String?
+        switch result {
+        case .success(let r) where r.status == 200: break
+        case .success(let r): error = "PUT #\(seq): \(r.status) \(r.text.prefix(300))"
+        case .failure(let e): error = "PUT #\(seq): \(e)"
+        }
+        answers.answer(latencyNs: now &- sent, at: now, error: error)
       }
     }
-    let writeSeconds = Double(monotonicNanos() - start) / 1e9
+    let sendSeconds = Double(monotonicNanos() - start) / 1e9
     let graceDeadline = monotonicNanos() + UInt64(grace * 1e9)
-    while tally.delivered < watchers * updates && monotonicNanos() < graceDeadline {
+    while (tally.delivered < watchers * updates || answers.answered < updates)
+      && monotonicNanos() < graceDeadline
+    {
       usleep(10_000)
     }
+    let windowSeconds = Double(monotonicNanos() - start) / 1e9
+    let benchCPU = Measure.processCPU() - benchCPU0
+    let serverCPU = serverPid.map { ProcessStats.cpu($0) - serverCPU0 }
     for (w, stream) in streams.enumerated() {
       nonisolated(unsafe) let stopped = stream
       client.loop(for: w).execute { stopped.stop() }
     }
     let result = tally.snapshot()
+    let written = answers.snapshot()
+    let answeredSeconds = Double(max(written.lastAnswerNs, start + 1) - start) / 1e9
+    func cpu(_ ns: UInt64) -> String {
+      "\(fmt(Double(ns) / 1e9, 2)) s = \(fmt(Double(ns) / 1e7 / windowSeconds, 0)) % of one core"
+    }
+    var rows: [(String, String)] = [
+      ("command", HTTPBench.commandLine),
+      (
+        "updates",
+        "\(written.answered - written.failed) ok, \(written.failed) failed, "
+          + "\(updates - written.answered) unanswered (\(inFlight) connections)"
+      ),
+      ("writer sent", "\(HTTPBench.rate(Double(updates) / sendSeconds)) (offered \(rate) /s)"),
+      ("writer answered", HTTPBench.rate(Double(written.answered) / answeredSeconds)),
+      ("update p50", HTTPBench.us(Self.percentile(written.latencies, 0.50))),
+      ("update p99", HTTPBench.us(Self.percentile(written.latencies, 0.99))),
+      ("delivered", "\(result.delivered.formatted3) of \((watchers * updates).formatted3)"),
+      ("lost", (watchers * updates - result.delivered).formatted3),
+      ("duplicated", result.duplicates.formatted3),
+      ("resourceVersion out of order", result.disorder.formatted3),
+      ("committed out of send order", result.reordered.formatted3),
+      ("delivery p50", HTTPBench.us(result.percentile(0.50))),
+      ("delivery p90", HTTPBench.us(result.percentile(0.90))),
+      ("delivery p99", HTTPBench.us(result.percentile(0.99))),
+      ("delivery max", HTTPBench.us(result.latencies.last ?? 0)),
+      ("its-bench CPU", cpu(benchCPU) + " over \(fmt(windowSeconds, 1)) s"),
+    ]
+    if let serverCPU { rows.append(("itsd CPU", cpu(serverCPU))) }
+    if let e = written.firstError { rows.append(("first error", e)) }
     HTTPBench.table(
       "https-watch: \(watchers) watchers x \(rate) updates/s x \(duration) s over \(url.scheme.rawValue)",
-      [
-        ("command", HTTPBench.commandLine),
-        (
-          "updates",
-          "\(updates - failed) ok, \(failed) failed, writer reached \(HTTPBench.rate(Double(updates) / writeSeconds))"
-        ),
-        ("delivered", "\(result.delivered.formatted3) of \((watchers * updates).formatted3)"),
-        ("lost", (watchers * updates - result.delivered).formatted3),
-        ("duplicated or out of order", result.disorder.formatted3),
-        ("delivery p50", HTTPBench.us(result.percentile(0.50))),
-        ("delivery p99", HTTPBench.us(result.percentile(0.99))),
-        ("delivery max", HTTPBench.us(result.latencies.last ?? 0)),
-      ])
-    if failed > 0 || result.delivered != watchers * updates || result.disorder > 0 {
+      rows)
+    if written.failed > 0 || written.answered < updates || result.delivered != watchers * updates
+      || result.duplicates > 0 || result.disorder > 0
+    {
       throw ExitCode(1)
     }
+  }
+
+  static func percentile(_ sorted: [UInt64], _ p: Double) -> UInt64 {
+    sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
   }
 
   static func object(_ namespace: String, _ seq: Int) -> [UInt8] {
@@ -152,76 +201,5 @@ struct HTTPSWatch: ParsableCommand {
       }
       usleep(200)
     }
-  }
-}
-
-/// One answer, handed from a loop thread to the waiting caller.
-private final class ResultBox: Sendable {
-  let value = Mutex<ClientResult?>(nil)
-}
-
-/// Send times by sequence number, written by the writer thread and read by the loops.
-private final class SendTimes: Sendable {
-  private let times: Mutex<[UInt64]>
-
-  init(count: Int) { times = Mutex(Array(repeating: 0, count: count)) }
-
-  subscript(seq: Int) -> UInt64 {
-    get { times.withLock { seq >= 0 && seq < $0.count ? $0[seq] : 0 } }
-    set { times.withLock { $0[seq] = newValue } }
-  }
-}
-
-/// What the watchers saw: per-watcher last sequence number, latencies, counts. Locked (the
-/// loops add to it concurrently).
-private final class WatchTally: Sendable {
-  struct Snapshot {
-    var delivered = 0
-    var disorder = 0
-    var latencies: [UInt64] = []
-
-    func percentile(_ p: Double) -> UInt64 {
-      latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-    }
-  }
-
-  private struct State {
-    var synced: Set<Int> = []
-    var last: [Int]
-    var snapshot = Snapshot()
-  }
-
-  private let state: Mutex<State>
-  private let counted = Atomic<Int>(0)
-
-  init(watchers: Int, updates: Int) {
-    var s = State(last: Array(repeating: 0, count: watchers))
-    s.snapshot.latencies.reserveCapacity(watchers * updates)
-    state = Mutex(s)
-  }
-
-  var syncedCount: Int { state.withLock { $0.synced.count } }
-  var delivered: Int { counted.load(ordering: .relaxed) }
-
-  func synced(_ watcher: Int) { state.withLock { _ = $0.synced.insert(watcher) } }
-
-  func event(watcher: Int, seq: Int, latencyNs: UInt64) {
-    guard seq > 0 else { return }
-    state.withLock { s in
-      if seq == s.last[watcher] + 1 {
-        s.snapshot.delivered += 1
-        s.snapshot.latencies.append(latencyNs)
-        counted.add(1, ordering: .relaxed)
-      } else {
-        s.snapshot.disorder += 1
-      }
-      s.last[watcher] = max(s.last[watcher], seq)
-    }
-  }
-
-  func snapshot() -> Snapshot {
-    var s = state.withLock { $0.snapshot }
-    s.latencies.sort()
-    return s
   }
 }
