@@ -30,20 +30,29 @@ public final class TLSClientTransport: ClientTransport {
 
   deinit { scratch.deallocate() }
 
+  /// Returns every byte the session can decrypt (one record per `SSL_read`, so it loops)
+  /// before reading the socket again: decrypted data left in the session would not wake the
+  /// loop (epoll sees only the socket), and a stream's last events would wait there for more
+  /// data that may never come.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ClientError) -> ReadOutcome {
+    var filled = 0
     while true {
       if session.isEstablished {
-        let result: TLSSession.ReadResult
-        do {
-          result = try session.read(into: buffer)
-        } catch {
-          throw ClientError.connectionLost("\(error)")
+        drain: while filled < buffer.count {
+          let result: TLSSession.ReadResult
+          do {
+            result = try session.read(
+              into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+          } catch {
+            throw ClientError.connectionLost("\(error)")
+          }
+          switch result {
+          case .bytes(let n): filled += n
+          case .closed: return filled > 0 ? .bytes(filled) : .endOfFile
+          case .needMoreData: break drain
+          }
         }
-        switch result {
-        case .bytes(let n): return .bytes(n)
-        case .closed: return .endOfFile
-        case .needMoreData: break
-        }
+        if filled > 0 { return .bytes(filled) }
       }
       let outcome: ReadOutcome
       do {
