@@ -66,9 +66,7 @@ final class WatchTally: Sendable {
     var reordered = 0
     var latencies: [UInt64] = []
 
-    func percentile(_ p: Double) -> UInt64 {
-      latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-    }
+    func percentile(_ p: Double) -> UInt64 { HTTPSWatch.percentile(latencies, p) }
   }
 
   private struct State {
