@@ -62,6 +62,13 @@ struct ByteSink: ~Copyable {
     return out
   }
 
+  /// Hands the storage over to the caller, who must `deallocate()` it: no copy, no free here.
+  consuming func take() -> UnsafeMutableBufferPointer<UInt8> {
+    let out = UnsafeMutableBufferPointer(start: base, count: count)
+    discard self
+    return out
+  }
+
   private mutating func grow(_ needed: Int) {
     let newCapacity = Swift.max(needed, capacity * 2)
     let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

@@ -3,9 +3,12 @@ extension JSONWriter {
   /// `top[outer][inner]` is left out (the member is appended to `top[outer]` when absent, and
   /// `top[outer]` must be an object for the gap to exist). Returns the bytes and the offset at
   /// which the missing value belongs, or -1 when `top[outer]` is not an object.
-  /// One buffer for the whole object: the store's commit path calls this once per write.
+  /// One buffer for the whole object, handed over as it is rather than copied into an array
+  /// (the store's commit path calls this once per write and copies the bytes once more anyway,
+  /// when it stamps the revision): the caller owns `bytes` (capacity may exceed `bytes.count`)
+  /// and must call `bytes.deallocate()` exactly once.
   public static func serializeWithGap(_ top: JSONObject, outer: String, inner: String) -> (
-    bytes: [UInt8], gap: Int
+    bytes: UnsafeMutableBufferPointer<UInt8>, gap: Int
   ) {
     var sink = ByteSink(capacity: 1536)
     var gap = -1
@@ -24,7 +27,7 @@ extension JSONWriter {
       }
     }
     sink.append(UInt8(ascii: "}"))
-    return (sink.array(), gap)
+    return (sink.take(), gap)
   }
 
   /// Writes `object` with `inner` appended when absent, and its value left out; returns the

@@ -10,7 +10,9 @@ import JSON
 /// if the member existed, else appended to `metadata`).
 public final class PreparedObject: Sendable {
   public let key: ObjectKey
-  let template: [UInt8]
+  /// The serializer's own buffer, owned by this object (freed by `deinit`, never written after
+  /// `init`): keeping it saves copying it into an array, which would be copied again to stamp.
+  nonisolated(unsafe) let template: UnsafeBufferPointer<UInt8>
   let gap: Int
   let metadata: ObjectMetadata
   /// `contentHashOf(template)`: equal for equal content whatever the revision, so most changed
@@ -30,16 +32,14 @@ public final class PreparedObject: Sendable {
     }
     self.key = key
     metadata = ObjectMetadata(meta, fields: fields)
-    (template, gap) = Self.serializeWithGap(top)
-    contentHash = template.withUnsafeBytes { contentHashOf($0) }
+    // `metadata.resourceVersion`'s value left out (the member appended to `metadata` if absent).
+    let (bytes, gap) = JSONWriter.serializeWithGap(top, outer: "metadata", inner: "resourceVersion")
+    template = UnsafeBufferPointer(bytes)
+    self.gap = gap
+    contentHash = contentHashOf(UnsafeRawBufferPointer(template))
   }
 
-  /// Serializes `top` leaving out the value of `metadata.resourceVersion` (appending the member
-  /// to `metadata` if absent); returns the bytes and the offset where that value belongs.
-  static func serializeWithGap(_ top: JSONObject) -> ([UInt8], Int) {
-    let (bytes, gap) = JSONWriter.serializeWithGap(top, outer: "metadata", inner: "resourceVersion")
-    return (bytes, gap)
-  }
+  deinit { template.deallocate() }
 
   /// The committed version of this object at `revision` (created at `createRevision`).
   public func stamped(revision: Revision, createRevision: Revision) -> StoredObject {
@@ -57,18 +57,17 @@ public final class PreparedObject: Sendable {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(template.count + digits + 2)
     var quoted: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for `"` 20 digits `"`
-    template.withUnsafeBufferPointer { t in
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[..<gap]))
-      withUnsafeMutableBytes(of: &quoted) { raw in
-        let d = raw.bindMemory(to: UInt8.self)
-        guard let base = d.baseAddress else { return }
-        base[0] = UInt8(ascii: "\"")
-        Revision.writeDecimal(revision, digits: digits, to: base + 1)
-        base[digits + 1] = UInt8(ascii: "\"")
-        bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: digits + 2))
-      }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[gap...]))
+    let t = template
+    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[..<gap]))
+    withUnsafeMutableBytes(of: &quoted) { raw in
+      let d = raw.bindMemory(to: UInt8.self)
+      guard let base = d.baseAddress else { return }
+      base[0] = UInt8(ascii: "\"")
+      Revision.writeDecimal(revision, digits: digits, to: base + 1)
+      base[digits + 1] = UInt8(ascii: "\"")
+      bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: digits + 2))
     }
+    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[gap...]))
     return bytes
   }
 
@@ -103,15 +102,14 @@ public final class PreparedObject: Sendable {
     let start = Int(current.rvStart)
     let end = Int(current.rvEnd)
     guard gap == start, template.count - gap == current.bytes.count - end else { return false }
-    return template.withUnsafeBytes { t in
-      current.bytes.withUnsafeBytes { c in
-        bytesEqual(
-          UnsafeRawBufferPointer(rebasing: t[..<gap]), UnsafeRawBufferPointer(rebasing: c[..<start])
+    let t = UnsafeRawBufferPointer(template)
+    return current.bytes.withUnsafeBytes { c in
+      bytesEqual(
+        UnsafeRawBufferPointer(rebasing: t[..<gap]), UnsafeRawBufferPointer(rebasing: c[..<start])
+      )
+        && bytesEqual(
+          UnsafeRawBufferPointer(rebasing: t[gap...]), UnsafeRawBufferPointer(rebasing: c[end...])
         )
-          && bytesEqual(
-            UnsafeRawBufferPointer(rebasing: t[gap...]), UnsafeRawBufferPointer(rebasing: c[end...])
-          )
-      }
     }
   }
 }
