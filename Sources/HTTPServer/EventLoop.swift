@@ -26,7 +26,9 @@ protocol ReadyChannel: AnyObject, Sendable {
 /// Each iteration handles the ready descriptors (requests), then the tasks and scheduled
 /// channels queued before it took the queue, in the order they were queued (a stream's pump
 /// runs before a later shutdown task, as a task would): work queued meanwhile waits for the next
-/// iteration, so pumping streams never starves request processing.
+/// iteration, so pumping streams never starves request processing; within a long batch the loop
+/// looks at the descriptors again (without waiting) every `pumpsBetweenPolls` items, so a request
+/// arriving meanwhile (a writer's next update) does not wait for every stream's pump.
 /// Invariant: `channels`, `tick` and everything a channel owns are touched only on the loop thread.
 final class EventLoop: @unchecked Sendable {
   let index: Int
@@ -125,26 +127,14 @@ final class EventLoop: @unchecked Sendable {
     while running {
       let now = monotonicMilliseconds()
       let timeout = Int32(max(0, min(1000, nextTick - now)))
-      let n = events.withUnsafeMutableBufferPointer {
-        its_epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout)
-      }
-      if n > 0 {
-        for i in 0..<Int(n) {
-          let event = events[i]
-          if event.token == wakeToken {
-            _ = its_eventfd_drain(wakeFD)
-            continue
-          }
-          channels[event.token]?.handleEvents(event.events)
-        }
-      }
-      runPendingTasks()
+      poll(&events, timeout: timeout, drainWake: true)
+      runPendingTasks(&events)
       if monotonicMilliseconds() >= nextTick {
         nextTick = monotonicMilliseconds() + 1000
         tick?()
       }
     }
-    runPendingTasks()
+    runPendingTasks(&events)
     onStop?()
     wakeOpen.withLock { open in
       open = false
@@ -153,13 +143,38 @@ final class EventLoop: @unchecked Sendable {
     Syscall.close(epollFD)
   }
 
-  private func runPendingTasks() {
+  /// Waits up to `timeout` ms for readiness and dispatches it. The wake-up eventfd is drained
+  /// only when `drainWake`: a look taken in the middle of a batch leaves it readable, since
+  /// draining it there could swallow the signal for work queued after the batch was taken.
+  private func poll(_ events: inout [its_epoll_event], timeout: Int32, drainWake: Bool) {
+    let n = events.withUnsafeMutableBufferPointer {
+      its_epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout)
+    }
+    guard n > 0 else { return }
+    for i in 0..<Int(n) {
+      let event = events[i]
+      if event.token == wakeToken {
+        if drainWake { _ = its_eventfd_drain(wakeFD) }
+        continue
+      }
+      channels[event.token]?.handleEvents(event.events)
+    }
+  }
+
+  /// Pumps run between two looks at the descriptors while a batch is worked through, so a loop
+  /// with many busy streams still reads a request (a writer's next update) within this many.
+  static let pumpsBetweenPolls = 64
+
+  private func runPendingTasks(_ events: inout [its_epoll_event]) {
     wakePending.store(false, ordering: .releasing)
     // Work queued while this runs waits for the next iteration (after the wake-up).
     var batch: [Work] = []
     swap(&batch, &spare)
     queue.withLock { swap(&batch, &$0) }
-    for work in batch {
+    for (i, work) in batch.enumerated() {
+      if i > 0 && i % Self.pumpsBetweenPolls == 0 && running {
+        poll(&events, timeout: 0, drainWake: false)
+      }
       switch work {
       case .task(let task): task()
       case .ready(let channel): channel.runWhenReady()
