@@ -1,20 +1,26 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Certificates
 import HTTP1
 import Sockets
 
 /// A small HTTP/1.1 client for the `http-*` scenarios: loopback TCP on the project's `Sockets`
 /// wrappers, keep-alive, Content-Length and chunked response bodies. No Foundation networking.
 
-/// `http://HOST:PORT` (IPv4 literal or `localhost`; the scenarios only talk to loopback).
+/// `http://HOST:PORT` or `https://HOST:PORT` (IPv4 literal or `localhost`; the scenarios only
+/// talk to loopback).
 struct ServerURL: Sendable, CustomStringConvertible {
   let host: String
   let port: UInt16
+  /// `https://`: only `http-watch` speaks TLS (`ServerOptions.url()` refuses it).
+  let tls: Bool
 
   init(_ text: String) throws(BenchError) {
     var rest = Substring(text)
+    tls = rest.hasPrefix("https://")
     if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+    if tls { rest = rest.dropFirst(8) }
     while rest.hasSuffix("/") { rest = rest.dropLast() }
     guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...])
     else { throw BenchError("--server must look like http://127.0.0.1:PORT, got \(text)") }
@@ -23,7 +29,7 @@ struct ServerURL: Sendable, CustomStringConvertible {
     self.port = port
   }
 
-  var description: String { "http://\(host):\(port)" }
+  var description: String { "\(tls ? "https" : "http")://\(host):\(port)" }
   /// The `Host` header value.
   var authority: String { "\(host):\(port)" }
 }
@@ -73,12 +79,13 @@ func raiseFileLimit(atLeast needed: Int) throws(BenchError) {
 
 private let RLIMIT_NOFILE_ID = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
 
-/// Encodes one request. `body` goes out with Content-Length.
+/// Encodes one request. `body` goes out with Content-Length; a `token` as a bearer token.
 func requestBytes(
   _ method: String, _ path: String, host: String, body: [UInt8]? = nil,
-  contentType: String = "application/json"
+  contentType: String = "application/json", token: String? = nil
 ) -> [UInt8] {
   var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept: application/json\r\n"
+  if let token { head += "Authorization: Bearer \(token)\r\n" }
   if let body {
     head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
   }
@@ -279,32 +286,66 @@ struct BenchResponse: Sendable {
   var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// One blocking keep-alive connection: send a request, read its whole response.
+/// One blocking keep-alive connection: send a request, read its whole response. Over TLS when
+/// `tls` is given (the handshake runs in `init`).
 final class BlockingConnection {
   let url: ServerURL
   let fd: Int32
+  /// The TLS session (https), or nil.
+  let session: TLSSession?
+  /// Sent as a bearer token by `request`.
+  let token: String?
   private var parser = ResponseParser()
   private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+  /// Decrypted bytes (TLS only).
+  private let plain = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
 
   /// Seconds a read may wait for bytes before `receive` gives up (a stalled server).
   let readTimeout: Int
 
-  init(_ url: ServerURL, readTimeout: Int = 20) throws(BenchError) {
+  init(_ url: ServerURL, readTimeout: Int = 20, tls: TLSContext? = nil, token: String? = nil)
+    throws(BenchError)
+  {
     self.url = url
-    self.fd = try connectTCP(url)
+    let fd = try connectTCP(url)
+    self.fd = fd
     self.readTimeout = readTimeout
+    self.token = token
     var tv = timeval(tv_sec: readTimeout, tv_usec: 0)
     _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    do {
+      session = try tls.map { (c) throws(BenchError) in
+        try tlsHandshake(fd, c, serverName: url.host)
+      }
+    } catch {
+      Syscall.close(fd)
+      buffer.deallocate()
+      plain.deallocate()
+      throw error
+    }
   }
 
   deinit {
     Syscall.close(fd)
     buffer.deallocate()
+    plain.deallocate()
   }
 
-  /// Writes all of `bytes`.
+  /// Writes all of `bytes` (encrypted first over TLS).
   func send(_ bytes: [UInt8]) throws(BenchError) {
-    try writeAll(fd, bytes)
+    try writeAll(fd, encrypt(bytes))
+  }
+
+  /// `bytes` as they go on the wire: encrypted over TLS (records in sequence: bytes encrypted
+  /// here must be sent in the order they were encrypted), unchanged otherwise.
+  func encrypt(_ bytes: [UInt8]) throws(BenchError) -> [UInt8] {
+    guard let session else { return bytes }
+    do {
+      try session.write(bytes)
+    } catch {
+      throw BenchError("\(error)")
+    }
+    return session.takeCiphertext()
   }
 
   /// Responses read ahead (pipelined requests can bring several in one read), oldest first.
@@ -335,9 +376,26 @@ final class BlockingConnection {
           first = false
           onFirstByte()
         }
-        try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) {
-          (event) throws(BenchError) in
-          self.collect(event)
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+        if let session {
+          var failure: BenchError?
+          let result = try tlsRead(session, bytes, into: plain) { p in
+            guard failure == nil else { return }
+            do throws(BenchError) {
+              try parser.feed(p) { (event) throws(BenchError) in self.collect(event) }
+            } catch {
+              failure = error
+            }
+          }
+          if let failure { throw failure }
+          if result == .closed {
+            try parser.finish { (event) throws(BenchError) in self.collect(event) }
+            if readyIndex == ready.count {
+              throw BenchError("server closed the connection before responding")
+            }
+          }
+        } else {
+          try parser.feed(bytes) { (event) throws(BenchError) in self.collect(event) }
         }
       case .endOfFile:
         try parser.finish { (event) throws(BenchError) in self.collect(event) }
@@ -374,8 +432,49 @@ final class BlockingConnection {
     _ method: String, _ path: String, body: [UInt8]? = nil,
     contentType: String = "application/json"
   ) throws(BenchError) -> BenchResponse {
-    try send(requestBytes(method, path, host: url.authority, body: body, contentType: contentType))
+    try send(
+      requestBytes(
+        method, path, host: url.authority, body: body, contentType: contentType, token: token))
     return try receive()
+  }
+}
+
+/// Runs a TLS client handshake on the blocking socket `fd` (the server's certificate must
+/// chain to `context`'s CAs and name `serverName`).
+func tlsHandshake(_ fd: Int32, _ context: TLSContext, serverName: String) throws(BenchError)
+  -> TLSSession
+{
+  let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 << 10, alignment: 16)
+  defer { buffer.deallocate() }
+  do {
+    let session = try TLSSession(client: context, serverName: serverName)
+    while try !session.handshake() {
+      try writeAll(fd, session.takeCiphertext())
+      switch try Syscall.read(fd, into: buffer) {
+      case .bytes(let n): session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+      case .endOfFile: throw BenchError("server closed the connection during the TLS handshake")
+      case .wouldBlock: throw BenchError("TLS handshake timed out")
+      }
+    }
+    try writeAll(fd, session.takeCiphertext())  // the client Finished
+    return session
+  } catch let error as BenchError {
+    throw error
+  } catch {
+    throw BenchError("TLS handshake with \(serverName): \(error)")
+  }
+}
+
+/// Decrypts `ciphertext` (just read from the socket), handing every plaintext piece to
+/// `deliver`: all the records the session can decrypt, so none waits for the next read.
+func tlsRead(
+  _ session: TLSSession, _ ciphertext: UnsafeRawBufferPointer,
+  into plain: UnsafeMutableRawBufferPointer, deliver: (UnsafeRawBufferPointer) -> Void
+) throws(BenchError) -> TLSSession.ReadResult {
+  do {
+    return try session.read(lending: ciphertext, into: plain, deliver: deliver)
+  } catch {
+    throw BenchError("\(error)")
   }
 }
 

@@ -8,7 +8,11 @@ struct ServerOptions: ParsableArguments {
   @Option(help: "The running itsd to measure (loopback only).")
   var server = "http://127.0.0.1:8080"
 
-  func url() throws -> ServerURL { try ServerURL(server) }
+  func url() throws -> ServerURL {
+    let url = try ServerURL(server)
+    guard !url.tls else { throw BenchError("this scenario speaks http:// only") }
+    return url
+  }
 }
 
 /// Shared pieces of the `http-*` scenarios.

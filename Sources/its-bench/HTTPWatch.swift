@@ -3,13 +3,16 @@
 #endif
 import ArgumentParser
 import CLinuxShims
+import Certificates
 import Sockets
 import Synchronization
 
 /// `http-watch`: many watch streams on ConfigMaps, one writer updating one ConfigMap at a fixed
 /// rate. Each update carries its sequence number in `data.seq`; every watcher must see every
 /// sequence number exactly once, in order. Latency runs from just before the update request is
-/// written to the read that brought the event line.
+/// written to the read that brought the event line. Over TLS for an `https://` server: each
+/// stream's handshake runs at setup; readers decrypt what they read, the writer's updates are
+/// encrypted before the timed run (in order, on its one session) and sent as ciphertext.
 struct HTTPWatch: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "http-watch",
@@ -30,15 +33,25 @@ struct HTTPWatch: ParsableCommand {
   @Option(help: "Extra bytes of data in the updated ConfigMap (0: only the sequence number).")
   var payload = 0
   @Option(help: "Seconds to wait for late events after the last update.") var grace = 15.0
+  @Option(help: "CA certificate file that verifies an https:// server (itsd's data dir ca.crt).")
+  var caFile = ""
+  @Option(help: "Bearer token sent with every request (a --token-auth-file entry).")
+  var token = ""
 
   func run() throws {
-    let url = try server.url()
+    let url = try ServerURL(server.server)
+    var tls: TLSContext?
+    if url.tls {
+      guard !caFile.isEmpty else { throw BenchError("https needs --ca-file") }
+      tls = try TLSContext.client(trusted: CredentialFiles.loadCertificates(caFile))
+    }
+    let token = self.token.isEmpty ? nil : self.token
     let updates = Int((Double(rate) * duration).rounded())
     guard watchers > 0, rate > 0, updates > 0 else { throw BenchError("nothing to do") }
     try raiseFileLimit(atLeast: watchers + 64)
     let namespace = "bench-watch-\(HTTPBench.runID)"
     let name = "watched"
-    let writer = try BlockingConnection(url)
+    let writer = try BlockingConnection(url, tls: tls, token: token)
     try HTTPBench.ensureNamespace(writer, namespace)
     let pad = String(repeating: "x", count: payload)
     let objectPath = "/api/v1/namespaces/\(namespace)/configmaps"
@@ -57,15 +70,28 @@ struct HTTPWatch: ParsableCommand {
     let watchPath =
       (scope == .all ? "/api/v1/configmaps" : objectPath)
       + "?watch=1&resourceVersion=\(rv)&timeoutSeconds=\(Int(duration + grace) + 120)"
-    let watchRequest = requestBytes("GET", watchPath, host: url.authority)
+    let watchRequest = requestBytes("GET", watchPath, host: url.authority, token: token)
     let shared = WatchShared(updates: updates)
     let threadCount = max(1, min(threads, watchers))
     var groups = [[WatchStream]](repeating: [], count: threadCount)
     for i in 0..<watchers {
       let fd = try connectTCP(url)
-      try writeAll(fd, watchRequest)
+      var session: TLSSession?
+      do {
+        if let tls {
+          let s = try tlsHandshake(fd, tls, serverName: url.host)
+          try s.write(watchRequest)
+          session = s
+          try writeAll(fd, s.takeCiphertext())
+        } else {
+          try writeAll(fd, watchRequest)
+        }
+      } catch {
+        Syscall.close(fd)
+        throw error
+      }
       _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-      groups[i % threadCount].append(WatchStream(fd: fd))
+      groups[i % threadCount].append(WatchStream(fd: fd, session: session))
     }
     let results = Slots([WatchThreadResult](repeating: WatchThreadResult(), count: threadCount))
     var readers: [BenchThread] = []
@@ -95,8 +121,12 @@ struct HTTPWatch: ParsableCommand {
     var writeStart: UInt64 = 0
     var writeEnd: UInt64 = 0
     if ready == watchers {
-      let requests = (1...updates).map {
-        requestBytes("PUT", objectPath + "/" + name, host: url.authority, body: body($0))
+      // Encrypted here, in order (TLS records carry sequence numbers), so the sender thread
+      // only writes bytes and the response reader has the session to itself.
+      let requests = try (1...updates).map { (seq) throws(BenchError) in
+        try writer.encrypt(
+          requestBytes(
+            "PUT", objectPath + "/" + name, host: url.authority, body: body(seq), token: token))
       }
       let sendError = Slots<String?>([nil])
       writeStart = Measure.now()
@@ -202,6 +232,8 @@ struct HTTPWatch: ParsableCommand {
     result.latencies.reserveCapacity(streams.count * min(shared.updates, 20_000))
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
     defer { buffer.deallocate() }
+    let plain = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+    defer { plain.deallocate() }
     let epollFD = its_epoll_create()
     guard epollFD >= 0 else {
       result.error("epoll_create: \(SystemError("epoll_create1", errno: errno))")
@@ -228,24 +260,37 @@ struct HTTPWatch: ParsableCommand {
           switch try Syscall.read(s.fd, into: buffer) {
           case .bytes(let count):
             let now = Measure.now()
-            try s.parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
-              (event) throws(BenchError) in
-              switch event {
-              case .head(let h):
-                s.status = h.status
-                if h.status == 200 {
-                  shared.heads.add(1, ordering: .relaxed)
-                } else {
-                  shared.failed.store(true, ordering: .relaxed)
-                  result.error("watch answered \(h.status)")
+            func feed(_ bytes: UnsafeRawBufferPointer) throws(BenchError) {
+              try s.parser.feed(bytes) { (event) throws(BenchError) in
+                switch event {
+                case .head(let h):
+                  s.status = h.status
+                  if h.status == 200 {
+                    shared.heads.add(1, ordering: .relaxed)
+                  } else {
+                    shared.failed.store(true, ordering: .relaxed)
+                    result.error("watch answered \(h.status)")
+                  }
+                case .data(let d):
+                  s.lines(d) { line in
+                    Self.event(line, s, now: now, shared: shared, into: &result)
+                  }
+                case .end:
+                  closed = true
                 }
-              case .data(let d):
-                s.lines(d) { line in
-                  Self.event(line, s, now: now, shared: shared, into: &result)
-                }
-              case .end:
-                closed = true
               }
+            }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            if let session = s.session {
+              var failure: BenchError?
+              let outcome = try tlsRead(session, bytes, into: plain) { p in
+                guard failure == nil else { return }
+                do throws(BenchError) { try feed(p) } catch { failure = error }
+              }
+              if let failure { throw failure }
+              if outcome == .closed { closed = true }
+            } else {
+              try feed(bytes)
             }
           case .endOfFile: closed = true
           case .wouldBlock: break
@@ -359,6 +404,8 @@ final class WatchShared: Sendable {
 /// One watch connection, owned by one reader thread.
 final class WatchStream {
   var fd: Int32
+  /// The TLS session (https), or nil.
+  let session: TLSSession?
   var parser = ResponseParser()
   var status = 0
   /// The next sequence number due.
@@ -369,7 +416,10 @@ final class WatchStream {
   var counted = false
   private var partial: [UInt8] = []
 
-  init(fd: Int32) { self.fd = fd }
+  init(fd: Int32, session: TLSSession? = nil) {
+    self.fd = fd
+    self.session = session
+  }
 
   func close() {
     if fd >= 0 { Syscall.close(fd) }
