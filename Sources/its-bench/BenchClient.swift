@@ -99,6 +99,8 @@ func requestBytes(
 struct ResponseHead: Sendable {
   var status: Int
   var headers: HTTPHeaders
+  /// The Content-Length, when the response has one.
+  var contentLength: Int? = nil
 }
 
 /// What `ResponseParser.feed` reports, in order: `head`, any number of `data`, `end`.
@@ -270,7 +272,7 @@ struct ResponseParser {
         chunked = value.lowercased().hasSuffix("chunked")
       }
     }
-    let head = ResponseHead(status: status, headers: headers)
+    let head = ResponseHead(status: status, headers: headers, contentLength: length)
     if status == 204 || status == 304 || (100..<200).contains(status) { return (head, .fixed(0)) }
     if chunked { return (head, .chunkSize) }
     if let length { return (head, .fixed(length)) }
@@ -416,7 +418,11 @@ final class BlockingConnection {
 
   private func collect(_ event: ResponseEvent) {
     switch event {
-    case .head(let h): partialHead = h
+    case .head(let h):
+      partialHead = h
+      // One allocation for a large body (a LIST of 10,000 objects is 15 MiB), not a doubling
+      // series of copies timed as part of the response.
+      if let n = h.contentLength, n <= 1 << 30 { partialBody.reserveCapacity(n) }
     case .data(let d): partialBody.append(contentsOf: d)
     case .end:
       if let h = partialHead {
