@@ -290,13 +290,8 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
     ResponseEncoder.appendContentLength(length, into: &head)
     endHead(&head)
-    if !request.isHead { Self.append(parts, to: &output) }
+    if !request.isHead { output.append(contentsOf: parts) }
     if !keepAlive { closeAfterFlush = true }
-  }
-
-  /// Queues every segment under one access to the queue (thousands for a large list).
-  private static func append(_ parts: [[UInt8]], to queue: inout OutputQueue) {
-    for part in parts { queue.append(part) }
   }
 
   private func appendHead(status: Int, headers: inout [(String, String)]) {

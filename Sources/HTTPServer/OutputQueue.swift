@@ -37,6 +37,17 @@ struct OutputQueue {
     tailOwned = false
   }
 
+  /// Appends the segments of `parts` in order with one append to the segment list (a large LIST
+  /// body is tens of thousands of segments). Empty parts are harmless: `write` passes a
+  /// zero-length iovec and `consume` steps over it.
+  mutating func append(contentsOf parts: [[UInt8]]) {
+    let added = parts.reduce(0) { $0 + $1.count }
+    guard added > 0 else { return }
+    segments.append(contentsOf: parts)
+    byteCount += added
+    tailOwned = false
+  }
+
   /// Appends a copy of `bytes` to the queue's own buffer (for small chunks shared by many
   /// connections; large ones are better referenced with `append`).
   mutating func appendCopy(_ bytes: [UInt8]) {
