@@ -23,19 +23,14 @@ enum Defaulting {
   }
 
   private static func apply(_ schema: SchemaNode, _ value: inout JSONValue) {
-    switch value {
-    case .object(var o):
-      guard schema.properties != nil else { return }
-      value = .null  // unique ownership of `o` while it is edited
+    // Taken out of `value`, the only reference while edited (no `switch` over it: its subject
+    // would keep a second reference alive, so the first edit would copy every member).
+    if schema.properties != nil, var o = value.takeObject() {
       apply(schema, &o)
       value = .object(o)
-    case .array(var items):
-      guard let itemSchema = schema.items else { return }
-      value = .null
+    } else if let itemSchema = schema.items, var items = value.takeArray() {
       for i in items.indices { apply(itemSchema, &items[i]) }
       value = .array(items)
-    default:
-      return
     }
   }
 }

@@ -51,7 +51,7 @@ public enum PathElement: Sendable, Equatable {
   /// The FieldsV1 key: `f:name`, `k:{"type":"Ready"}`, `v:"x"` or `i:0`.
   public var fieldsV1Key: String {
     switch self {
-    case .field(let name): return "f:" + name
+    case .field(let name): return FieldSet.fieldKey(name)
     case .key(let fields):
       var o = JSONObject()
       for f in fields { o[f.name] = f.value }
@@ -355,20 +355,44 @@ public struct FieldSet: Sendable, Equatable {
   /// Byte-wise (UTF-8) order, as Go compares strings: one pass over both buffers, no
   /// per-character iteration (this runs for every field of every write's managedFields).
   static func compareBytes(_ a: String, _ b: String) -> Int {
+    // Borrowed in place (small strings on the stack): no copies, no retains.
+    let borrowed = a.utf8.withContiguousStorageIfAvailable { x in
+      b.utf8.withContiguousStorageIfAvailable { y in compareBytes(x, y) }
+    }
+    if let borrowed, let order = borrowed { return order }
     var a = a
     var b = b
-    return a.withUTF8 { x in
-      b.withUTF8 { y in
-        let n = Swift.min(x.count, y.count)
-        var i = 0
-        while i < n {
-          let p = x[i]
-          let q = y[i]
-          if p != q { return p < q ? -1 : 1 }
-          i += 1
-        }
-        return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
+    return a.withUTF8 { x in b.withUTF8 { y in compareBytes(x, y) } }
+  }
+
+  private static func compareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>)
+    -> Int
+  {
+    let n = Swift.min(x.count, y.count)
+    var i = 0
+    while i < n {
+      let p = x[i]
+      let q = y[i]
+      if p != q { return p < q ? -1 : 1 }
+      i += 1
+    }
+    return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
+  }
+
+  /// `"f:" + name` (a FieldsV1 member key), made in one allocation at most: `+` copies the
+  /// literal into a new string, then grows it for `name`.
+  static func fieldKey(_ name: String) -> String {
+    let n = name.utf8.count
+    return String(unsafeUninitializedCapacity: n + 2) { out in
+      out[0] = UInt8(ascii: "f")
+      out[1] = UInt8(ascii: ":")
+      let rest = UnsafeMutableBufferPointer(rebasing: out[2...])
+      if name.utf8.withContiguousStorageIfAvailable({ _ = rest.initialize(fromContentsOf: $0) })
+        == nil
+      {
+        _ = rest.initialize(fromContentsOf: Array(name.utf8))
       }
+      return n + 2
     }
   }
 

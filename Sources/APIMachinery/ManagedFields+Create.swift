@@ -11,24 +11,24 @@ extension ManagedFields {
   static func createdFieldsV1(_ object: JSONObject, resource r: ResourceDefinition) -> JSONObject? {
     if r.group.isEmpty && r.plural == "namespaces" { return nil }
     let schema = ManagedFieldsSchema(r)
-    var entries: [(key: String, value: JSONObject)] = []
+    var entries = Entries()
     entries.reserveCapacity(object.count)
     for m in object.members where !m.value.isNull {
       switch m.key {
       case "apiVersion", "kind":
         // Not owned themselves; a (malformed) object value still contributes its fields.
         let sub = fieldsV1(m.value, schema.field(m.key), includeSelf: false)
-        if !sub.isEmpty { entries.append((m.key, sub)) }
+        if !sub.isEmpty { entries.append(field: m.key, sub) }
       case "metadata":
         let sub = metadataFieldsV1(m.value, schema.field(m.key))
-        if !sub.isEmpty { entries.append((m.key, sub)) }
+        if !sub.isEmpty { entries.append(field: m.key, sub) }
       case "status" where r.hasStatusSubresource:
         continue
       default:
-        entries.append((m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true)))
+        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
       }
     }
-    return sortedFields(&entries, includeSelf: false)
+    return entries.object(includeSelf: false)
   }
 
   /// `metadata` without the server-owned members (`stripped`): those keep only the fields
@@ -39,19 +39,19 @@ extension ManagedFields {
     guard case .object(let meta) = value, !schema.isAtomicMap else {
       return fieldsV1(value, schema, includeSelf: false)
     }
-    var entries: [(key: String, value: JSONObject)] = []
+    var entries = Entries()
     entries.reserveCapacity(meta.count)
     for m in meta.members where !m.value.isNull && m.key != "managedFields" {
       switch m.key {
       case "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName",
         "generation", "resourceVersion":
         let sub = fieldsV1(m.value, schema.field(m.key), includeSelf: false)
-        if !sub.isEmpty { entries.append((m.key, sub)) }
+        if !sub.isEmpty { entries.append(field: m.key, sub) }
       default:
-        entries.append((m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true)))
+        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
       }
     }
-    return sortedFields(&entries, includeSelf: false)
+    return entries.object(includeSelf: false)
   }
 
   /// The FieldsV1 object of everything `value` sets below itself (`addedSet`), with `.` when
@@ -61,12 +61,12 @@ extension ManagedFields {
   {
     switch value {
     case .object(let o) where !schema.isAtomicMap:
-      var entries: [(key: String, value: JSONObject)] = []
-      entries.reserveCapacity(o.count)
+      var entries = Entries()
+      entries.reserveCapacity(o.count + 1)
       for m in o.members where !m.value.isNull {
-        entries.append((m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true)))
+        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
       }
-      return sortedFields(&entries, includeSelf: includeSelf)
+      return entries.object(includeSelf: includeSelf)
     case .array(let items):
       guard let elements = FieldValues.itemElements(items, schema.listKind) else {
         return JSONObject()
@@ -88,23 +88,33 @@ extension ManagedFields {
     }
   }
 
-  /// `f:`-keyed members sorted as structured-merge-diff orders field names (bytewise).
-  private static func sortedFields(
-    _ entries: inout [(key: String, value: JSONObject)], includeSelf: Bool
-  ) -> JSONObject {
-    // Members usually arrive in order already: check before sorting.
-    var sorted = true
-    for k in entries.indices.dropFirst()
-    where FieldSet.compareBytes(entries[k - 1].key, entries[k].key) > 0 {
-      sorted = false
-      break
+  /// The members of a FieldsV1 object being built: `f:`-keyed, made once with their final keys
+  /// and adopted by the object as they are (no copy into another array).
+  private struct Entries {
+    var members: [(key: String, value: JSONValue)] = []
+
+    mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
+
+    /// Adds field `name` (distinct from the fields added before) owning `sub`.
+    mutating func append(field name: String, _ sub: JSONObject) {
+      members.append((FieldSet.fieldKey(name), .object(sub)))
     }
-    if !sorted { entries.sort { FieldSet.compareBytes($0.key, $1.key) < 0 } }
-    var out = JSONObject()
-    out.reserveCapacity(entries.count + 1)
-    if includeSelf && !entries.isEmpty { out.appendUnique(".", .object(JSONObject())) }
-    for e in entries { out.appendUnique("f:" + e.key, .object(e.value)) }
-    return out
+
+    /// The object, members sorted as structured-merge-diff orders field names (bytewise: the
+    /// common `f:` prefix leaves the names' order), with `.` first when `includeSelf` and
+    /// there are members (`.` sorts before `f`).
+    consuming func object(includeSelf: Bool) -> JSONObject {
+      // Members usually arrive in order already: check before sorting.
+      var sorted = true
+      for k in members.indices.dropFirst()
+      where FieldSet.compareBytes(members[k - 1].key, members[k].key) > 0 {
+        sorted = false
+        break
+      }
+      if !sorted { members.sort { FieldSet.compareBytes($0.key, $1.key) < 0 } }
+      if includeSelf && !members.isEmpty { members.insert((".", .object(JSONObject())), at: 0) }
+      return JSONObject(uniqueMembers: members)
+    }
   }
 
   /// The whole `metadata.managedFields` value of a create by `manager`, or nil when nothing

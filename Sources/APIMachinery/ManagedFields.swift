@@ -306,15 +306,15 @@ public struct ManagedFields: Sendable, Equatable {
     resource r: ResourceDefinition,
     subresource: Subresource, options: WriteOptions
   ) {
-    var meta = object["metadata"]?.objectValue ?? JSONObject()
+    let value: JSONValue?
     if options.applied {
-      meta["managedFields"] = requested
+      value = requested
     } else if old == nil && subresource == .main && !bringsEntries(requested),
       case let fresh = created(
         object, resource: r, manager: options.fieldManager, time: ServerClock.timestamp()),
       fresh.handled
     {
-      meta["managedFields"] = fresh.value
+      value = fresh.value
     } else {
       let oldManaged =
         old.flatMap { ManagedFields(decoding: $0["metadata"]?["managedFields"]) } ?? ManagedFields()
@@ -333,11 +333,11 @@ public struct ManagedFields: Sendable, Equatable {
         new: withoutManagedFields(object),
         manager: options.fieldManager, apiVersion: r.apiVersion, subresource: subresource,
         resource: r)
-      meta["managedFields"] = managed.json
+      value = managed.json
     }
-    if meta["managedFields"] == nil || meta["managedFields"]?.isNull == true {
-      meta["managedFields"] = nil
-    }
+    // Taken out of `object` while it is edited: the only reference, so no copy on write.
+    var meta = object.takeObject("metadata") ?? JSONObject()
+    meta["managedFields"] = value?.isNull == true ? nil : value
     object["metadata"] = .object(meta)
   }
 }

@@ -13,10 +13,10 @@ public enum ObjectMetaOrder {
   ]
 
   public static func canonicalize(_ object: inout JSONObject) {
-    guard let i = object.index(of: "metadata"), case .object(var meta) = object[valueAt: i] else {
+    // Taken out: the only reference while it is edited (no copy on write).
+    guard let i = object.index(of: "metadata"), var meta = object.takeObject("metadata") else {
       return
     }
-    object[valueAt: i] = .null  // unique ownership of `meta` while it is edited
     if meta.index(of: "resourceVersion") == nil { meta["resourceVersion"] = "" }
     meta.sortMembers(byRank: rank)
     object[valueAt: i] = .object(meta)

@@ -174,16 +174,22 @@ public final class Registry: Sendable {
 
   // MARK: Create
 
+  /// `body` is consumed: when the caller hands over its only reference (e.g. the request body
+  /// just parsed), the tree is edited in place rather than copied level by level on write.
   public func create(
-    _ r: ResourceDefinition, namespace: String, body: JSONValue, options: WriteOptions = .init()
+    _ r: ResourceDefinition, namespace: String, body: consuming JSONValue,
+    options: WriteOptions = .init()
   )
     throws(APIError) -> WriteResult
   {
-    guard case .object(var object) = body else {
-      throw APIError.badRequest("the body of the request must be a JSON object")
+    var object: JSONObject
+    switch consume body {
+    case .object(let o): object = o
+    default: throw APIError.badRequest("the body of the request must be a JSON object")
     }
     try checkTypeMeta(object, r)
-    var meta = object["metadata"]?.objectValue ?? JSONObject()
+    // Taken out of `object` while it is edited: the only reference, so edits do not copy it.
+    var meta = object.takeObject("metadata") ?? JSONObject()
     let requestedManagedFields = meta["managedFields"]
     try checkNamespace(&meta, r, namespace)
     if let rv = meta["resourceVersion"]?.stringValue, !rv.isEmpty {
@@ -200,10 +206,8 @@ public final class Registry: Sendable {
     meta["name"] = .string(name)
     meta["uid"] = .string(ServerClock.uuid())
     meta["creationTimestamp"] = .string(ServerClock.timestamp())
-    meta["resourceVersion"] = nil
-    meta["deletionTimestamp"] = nil
-    meta["deletionGracePeriodSeconds"] = nil
-    meta["selfLink"] = nil
+    meta.removeMembers(
+      named: ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"])
     if r.tracksGeneration { meta["generation"] = 1 } else { meta["generation"] = nil }
     Self.dropEmptyMaps(&meta)
     object["metadata"] = .object(meta)
@@ -552,15 +556,13 @@ public final class Registry: Sendable {
     }
   }
 
+  /// `kind` and `apiVersion` first, with the resource's values; the other members keep their
+  /// order (edited in place: no member is copied).
   private func setTypeMeta(_ object: inout JSONObject, _ r: ResourceDefinition) {
-    var ordered = JSONObject()
-    ordered.reserveCapacity(object.count + 2)
-    ordered.appendUnique("kind", .string(r.kind))
-    ordered.appendUnique("apiVersion", .string(r.apiVersion))
-    for m in object.members where m.key != "kind" && m.key != "apiVersion" {
-      ordered.appendUnique(m.key, m.value)
-    }
-    object = ordered
+    object["kind"] = nil
+    object["apiVersion"] = nil
+    object.insertUnique("kind", .string(r.kind), at: 0)
+    object.insertUnique("apiVersion", .string(r.apiVersion), at: 1)
   }
 
   private func checkNamespace(
@@ -598,14 +600,8 @@ public final class Registry: Sendable {
 
   /// Go's `omitempty`: empty labels/annotations/finalizers maps and lists disappear.
   static func dropEmptyMaps(_ meta: inout JSONObject) {
-    for field in ["labels", "annotations"] {
-      if let o = meta[field]?.objectValue, o.isEmpty { meta[field] = nil }
-      if meta[field]?.isNull == true { meta[field] = nil }
-    }
-    for field in ["finalizers", "ownerReferences", "managedFields"] {
-      if let a = meta[field]?.arrayValue, a.isEmpty { meta[field] = nil }
-      if meta[field]?.isNull == true { meta[field] = nil }
-    }
+    meta.omitEmpty(
+      maps: ["labels", "annotations"], lists: ["finalizers", "ownerReferences", "managedFields"])
   }
 
   /// Maps a store failure to the Status kube-apiserver would send.

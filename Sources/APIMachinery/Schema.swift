@@ -76,9 +76,9 @@ public enum Schema {
     _ value: inout JSONValue, _ schema: SchemaNode, path: inout SchemaPath, embedded: Bool,
     into unknown: inout [String]
   ) {
-    switch value {
-    case .object(var object):
-      value = .null  // unique ownership of `object` while it is edited
+    // Taken out of `value` (no `switch` over it: its subject would keep a second reference
+    // alive, so the first edit would copy every member).
+    if var object = value.takeObject() {
       let isEmbedded = embedded || schema.embeddedResource
       let hasProperties = schema.properties != nil
       var i = 0
@@ -128,17 +128,13 @@ public enum Schema {
         }
       }
       value = .object(object)
-    case .array(var items):
-      guard let itemSchema = schema.items else { return }
-      value = .null
+    } else if let itemSchema = schema.items, var items = value.takeArray() {
       for j in items.indices {
         path.parts.append(.index(j))
         prune(&items[j], itemSchema, path: &path, embedded: false, into: &unknown)
         path.parts.removeLast()
       }
       value = .array(items)
-    default:
-      return
     }
   }
 

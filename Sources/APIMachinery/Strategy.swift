@@ -65,10 +65,7 @@ struct Strategy {
       object["data"] = .object(data)
       object["stringData"] = nil
     }
-    for field in ["data", "binaryData", "stringData"] {
-      if let map = object[field]?.objectValue, map.isEmpty { object[field] = nil }
-      if object[field]?.isNull == true { object[field] = nil }
-    }
+    object.omitEmpty(maps: ["data", "binaryData", "stringData"], lists: [])
   }
 
   /// Adjusts an update of the main resource: status (and Namespace spec.finalizers) stay as
@@ -282,7 +279,9 @@ struct Strategy {
 
   /// The field-selector fields of a stored object.
   func selectableFields(_ object: JSONObject, namespace: String, name: String) -> [String: String] {
-    var fields = ["metadata.name": name]
+    // Sized once: a literal of one entry grows (and rehashes) at the second.
+    var fields = [String: String](minimumCapacity: 2 + definition.extraSelectableFields.count)
+    fields["metadata.name"] = name
     if definition.namespaced { fields["metadata.namespace"] = namespace }
     for path in definition.extraSelectableFields {
       var value: JSONValue? = .object(object)

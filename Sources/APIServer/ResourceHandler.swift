@@ -77,9 +77,10 @@ struct ResourceHandler: Sendable {
       // The all-namespaces path of a namespaced kind only lists and watches.
       guard r.namespaced == false || info.namespace != nil else { throw APIError.methodNotAllowed }
       let body = try Negotiation.decodeBody(request)
+      let options = try Query.writeOptions(request.head, user: user)
+      // The only reference to the parsed tree goes to the registry, which edits it in place.
       let result = try registry.create(
-        r, namespace: namespace, body: body,
-        options: try Query.writeOptions(request.head, user: user))
+        r, namespace: namespace, body: consume body, options: options)
       return try render(result.bytes, r, status: 201, output: output, warnings: result.warnings)
     case "DELETE":
       guard r.namespaced == false || info.namespace != nil, r.verbs.contains("deletecollection")

@@ -1,4 +1,22 @@
 extension JSONValue {
+  /// The object this value holds, taken out (the value becomes `null`), so the caller holds
+  /// the only reference and edits it without copying it; nil, and nothing changes, for a
+  /// non-object. (Binding `case .object(var o)` in a `switch` over the value and then setting
+  /// the value to `null` does not do this: the switch keeps a second reference, measured, and
+  /// the first edit copies every member.)
+  public mutating func takeObject() -> JSONObject? {
+    guard case .object(let o) = self else { return nil }
+    self = .null
+    return o
+  }
+
+  /// The array this value holds, taken out like `takeObject()`.
+  public mutating func takeArray() -> [JSONValue]? {
+    guard case .array(let a) = self else { return nil }
+    self = .null
+    return a
+  }
+
   /// The member `key` of an object; nil for a missing member or a non-object.
   public subscript(key: String) -> JSONValue? {
     if case .object(let object) = self { return object[key] }

@@ -23,8 +23,12 @@ public struct JSONObject: Sendable, Equatable {
 
   public init() { members = [] }
 
-  /// Adopts members whose keys the caller has already made unique (the parser does).
-  init(uniqueMembers: [(key: String, value: JSONValue)]) { members = uniqueMembers }
+  /// Adopts members whose keys the caller has already made unique (the parser does; so do
+  /// builders of objects from the distinct keys of another). Checked in debug builds only.
+  public init(uniqueMembers: [(key: String, value: JSONValue)]) {
+    members = uniqueMembers
+    assert(Set(members.map(\.key)).count == members.count, "duplicate keys")
+  }
 
   /// Builds an object from pairs; a later duplicate key replaces an earlier one (Go's rule).
   public init(_ pairs: [(String, JSONValue)]) {
@@ -70,30 +74,48 @@ public struct JSONObject: Sendable, Equatable {
   }
 
   /// Reorders the members stably by `rank` of their keys (lower first); nothing moves when they
-  /// are in order already.
+  /// are in order already. Members are swapped in place through the buffer (moves: no copies,
+  /// no reference counting), ranks kept on the stack.
   public mutating func sortMembers(byRank rank: (String) -> Int) {
     let n = members.count
     guard n > 1 else { return }
-    var ranks = [Int](repeating: 0, count: n)
-    var sorted = true
-    for i in 0..<n {
-      ranks[i] = rank(members[i].key)
-      if i > 0 && ranks[i] < ranks[i - 1] { sorted = false }
-    }
-    if sorted { return }
-    var order = Array(0..<n)
-    // Insertion sort: stable, and objects here are small.
-    for i in 1..<n {
-      let x = order[i]
-      var j = i
-      while j > 0 && ranks[order[j - 1]] > ranks[x] {
-        order[j] = order[j - 1]
-        j -= 1
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { ranks in
+      var sorted = true
+      members.withUnsafeBufferPointer { m in
+        for i in 0..<n {
+          ranks[i] = rank(m[i].key)
+          if i > 0 && ranks[i] < ranks[i - 1] { sorted = false }
+        }
       }
-      order[j] = x
+      if sorted { return }
+      // Insertion sort: stable, and objects here are small.
+      members.withUnsafeMutableBufferPointer { m in
+        for i in 1..<n {
+          var j = i
+          while j > 0 && ranks[j - 1] > ranks[j] {
+            ranks.swapAt(j - 1, j)
+            m.swapAt(j - 1, j)
+            j -= 1
+          }
+        }
+      }
     }
-    let old = members
-    members = order.map { old[$0] }
+  }
+
+  /// Inserts a member whose key the caller knows is not present yet at position `index`.
+  public mutating func insertUnique(_ key: String, _ value: JSONValue, at index: Int) {
+    assert(self.index(of: key) == nil, "duplicate key \(key)")
+    members.insert((key, value), at: index)
+  }
+
+  /// The object value of member `key`, taken out: the member keeps its place holding `null`,
+  /// so the caller owns the only reference and can edit it without copying it (then puts it
+  /// back with the subscript). Nil, and nothing changes, when the member is absent or not an
+  /// object.
+  public mutating func takeObject(_ key: String) -> JSONObject? {
+    guard let i = index(of: key), case .object(let o) = members[i].value else { return nil }
+    members[i].value = .null
+    return o
   }
 
   /// The value of the member at `index` (a position in `members`), modifiable in place.

@@ -131,6 +131,12 @@ struct ResponseParser {
   /// A partial head, chunk-size line or trailer line.
   private var line: [UInt8] = []
   private let maxLine = 1 << 20
+  /// Whether heads carry their header fields (a load generator that only needs the status and
+  /// the framing saves making strings of them).
+  private let keepHeaders: Bool
+  private static let headTerminator: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+
+  init(keepHeaders: Bool = true) { self.keepHeaders = keepHeaders }
 
   /// True between a head and its end (a close now would cut a response short).
   var inResponse: Bool {
@@ -147,25 +153,35 @@ struct ResponseParser {
     while i < n {
       switch state {
       case .head:
-        // Append up to the end of the head ("\r\n\r\n").
-        while i < n {
-          let b = buffer[i]
-          line.append(b)
-          i += 1
-          if b == 0x0A && line.count >= 4 && line[line.count - 2] == 0x0D
-            && line[line.count - 3] == 0x0A && line[line.count - 4] == 0x0D
-          {
-            let (head, framing) = try Self.parseHead(line)
-            line.removeAll(keepingCapacity: true)
-            try sink(.head(head))
-            state = framing
-            if case .fixed(0) = framing {
-              state = .head
-              try sink(.end)
-            }
-            break
+        let end: Int
+        if line.isEmpty, let at = find(Self.headTerminator, in: buffer, from: i) {
+          // The whole head is in this read (the usual case): parsed where it lies.
+          end = at + 4
+          let (head, framing) = try Self.parseHead(
+            UnsafeRawBufferPointer(rebasing: buffer[i..<end]), keepHeaders: keepHeaders)
+          i = end
+          try begin(head, framing, sink)
+        } else {
+          // A head split across reads: gathered in `line` up to its terminator.
+          let searchFrom = max(0, line.count - 3)
+          line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i..<n]))
+          let found = line.withUnsafeBytes { find(Self.headTerminator, in: $0, from: searchFrom) }
+          guard let at = found else {
+            if line.count > maxLine { throw BenchError("response head too long") }
+            i = n
+            continue
           }
-          if line.count > maxLine { throw BenchError("response head too long") }
+          end = at + 4
+          i = n - (line.count - end)  // the bytes after the head are read again as the body
+          let keep = keepHeaders
+          let parsed = line.withUnsafeBytes { raw in
+            Result { () throws(BenchError) in
+              try Self.parseHead(UnsafeRawBufferPointer(rebasing: raw[..<end]), keepHeaders: keep)
+            }
+          }
+          line.removeAll(keepingCapacity: true)
+          let (head, framing) = try parsed.get()
+          try begin(head, framing, sink)
         }
       case .fixed(let remaining):
         let take = min(remaining, n - i)
@@ -218,6 +234,18 @@ struct ResponseParser {
     }
   }
 
+  /// Reports a parsed head and enters its body's framing (an empty body ends at once).
+  private mutating func begin(
+    _ head: ResponseHead, _ framing: State, _ sink: (ResponseEvent) throws(BenchError) -> Void
+  ) throws(BenchError) {
+    try sink(.head(head))
+    state = framing
+    if case .fixed(0) = framing {
+      state = .head
+      try sink(.end)
+    }
+  }
+
   /// The connection closed: ends an unframed body, or fails if a response was cut short.
   mutating func finish(_ sink: (ResponseEvent) throws(BenchError) -> Void) throws(BenchError) {
     if case .untilClose = state {
@@ -248,28 +276,39 @@ struct ResponseParser {
     return size
   }
 
-  private static func parseHead(_ bytes: [UInt8]) throws(BenchError) -> (ResponseHead, State) {
-    let text = String(decoding: bytes, as: UTF8.self)
-    var lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)
-    guard !lines.isEmpty else { throw BenchError("empty response head") }
-    let statusLine = lines.removeFirst()
-    let parts = statusLine.split(separator: " ", maxSplits: 2)
-    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
-      throw BenchError("bad status line: \(statusLine)")
+  /// Parses a response head (`bytes` ends with its blank line) into the status, the header
+  /// fields (when `keepHeaders`) and the body's framing, on the bytes.
+  private static func parseHead(_ bytes: UnsafeRawBufferPointer, keepHeaders: Bool)
+    throws(BenchError) -> (ResponseHead, State)
+  {
+    var lines = HeadLines(bytes)
+    guard let statusLine = lines.next(), !statusLine.isEmpty else {
+      throw BenchError("empty response head")
     }
+    let status = try statusCode(statusLine)
     var headers = HTTPHeaders()
     var length: Int?
     var chunked = false
-    for l in lines {
-      guard let colon = l.firstIndex(of: ":") else { throw BenchError("bad header line: \(l)") }
-      let name = String(l[..<colon])
-      let value = String(l[l.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
-      headers.add(name, value)
-      if asciiCaseInsensitiveEquals(name, "content-length") {
-        guard let n = Int(value), n >= 0 else { throw BenchError("bad Content-Length: \(value)") }
+    while let l = lines.next(), !l.isEmpty {
+      guard let colon = l.firstIndex(of: UInt8(ascii: ":")) else {
+        throw BenchError("bad header line: \(String(decoding: l, as: UTF8.self))")
+      }
+      let name = UnsafeRawBufferPointer(rebasing: l[..<colon])
+      var valueStart = colon + 1
+      while valueStart < l.endIndex && (l[valueStart] == 0x20 || l[valueStart] == 0x09) {
+        valueStart += 1
+      }
+      let value = UnsafeRawBufferPointer(rebasing: l[valueStart...])
+      if keepHeaders {
+        headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+      }
+      if asciiLowercaseEquals(name, "content-length") {
+        guard let n = decimal(value) else {
+          throw BenchError("bad Content-Length: \(String(decoding: value, as: UTF8.self))")
+        }
         length = n
-      } else if asciiCaseInsensitiveEquals(name, "transfer-encoding") {
-        chunked = value.lowercased().hasSuffix("chunked")
+      } else if asciiLowercaseEquals(name, "transfer-encoding") {
+        chunked = asciiLowercaseHasSuffix(value, "chunked")
       }
     }
     let head = ResponseHead(status: status, headers: headers, contentLength: length)
@@ -277,6 +316,76 @@ struct ResponseParser {
     if chunked { return (head, .chunkSize) }
     if let length { return (head, .fixed(length)) }
     return (head, .untilClose)
+  }
+
+  /// The status code of `HTTP/1.x SSS reason`.
+  private static func statusCode(_ line: UnsafeRawBufferPointer.SubSequence) throws(BenchError)
+    -> Int
+  {
+    let text = UnsafeRawBufferPointer(rebasing: line)
+    let space = text.firstIndex(of: 0x20) ?? text.count
+    var codeEnd = space + 1
+    while codeEnd < text.count && text[codeEnd] != 0x20 { codeEnd += 1 }
+    let version: StaticString = "HTTP/1."
+    guard space > 7, space < text.count, let base = text.baseAddress,
+      memcmp(base, version.utf8Start, 7) == 0,
+      let status = decimal(UnsafeRawBufferPointer(rebasing: text[(space + 1)..<codeEnd]))
+    else {
+      throw BenchError("bad status line: \(String(decoding: text, as: UTF8.self))")
+    }
+    return status
+  }
+
+  /// A non-negative decimal number of at most 18 digits, nil for anything else.
+  private static func decimal(_ digits: UnsafeRawBufferPointer) -> Int? {
+    guard !digits.isEmpty, digits.count <= 18 else { return nil }
+    var n = 0
+    for d in digits {
+      guard d >= 0x30 && d <= 0x39 else { return nil }
+      n = n * 10 + Int(d - 0x30)
+    }
+    return n
+  }
+
+  /// Whether `bytes`, ASCII-lowercased, equal `lower` (itself lowercase).
+  private static func asciiLowercaseEquals(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString)
+    -> Bool
+  {
+    guard bytes.count == lower.utf8CodeUnitCount else { return false }
+    let l = lower.utf8Start
+    for k in 0..<bytes.count {
+      let b = bytes[k]
+      if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != l[k] { return false }
+    }
+    return true
+  }
+
+  /// Whether `bytes`, ASCII-lowercased, end with `lower` (itself lowercase).
+  private static func asciiLowercaseHasSuffix(
+    _ bytes: UnsafeRawBufferPointer, _ lower: StaticString
+  ) -> Bool {
+    let m = lower.utf8CodeUnitCount
+    guard bytes.count >= m else { return false }
+    return asciiLowercaseEquals(
+      UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - m)...]), lower)
+  }
+}
+
+/// The lines of a response head (split at LF, a CR before it dropped).
+private struct HeadLines {
+  let bytes: UnsafeRawBufferPointer
+  var at = 0
+
+  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+  mutating func next() -> UnsafeRawBufferPointer.SubSequence? {
+    guard at < bytes.count else { return nil }
+    let start = at
+    var end = start
+    while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+    at = end + 1
+    if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+    return bytes[start..<end]
   }
 }
 

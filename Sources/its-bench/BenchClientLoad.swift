@@ -15,8 +15,9 @@ struct LoadPlan: Sendable {
   var durationNs: UInt64?
   /// Stop after issuing this many requests (nil: no count bound).
   var total: Int?
-  /// Request bytes for the request with this global index (0-based).
-  var request: @Sendable (Int) -> [UInt8]
+  /// Writes the bytes of the request with this global index (0-based) over the buffer's
+  /// contents (its storage is reused from request to request).
+  var request: @Sendable (Int, inout [UInt8]) -> Void
   /// Statuses that count as success.
   var expect: @Sendable (Int) -> Bool = { (200..<300).contains($0) }
 }
@@ -90,7 +91,7 @@ enum LoadRunner {
 
   private final class Conn {
     var fd: Int32 = -1
-    var parser = ResponseParser()
+    var parser = ResponseParser(keepHeaders: false)
     var out: [UInt8] = []
     var outOffset = 0
     var busy = false
@@ -136,7 +137,7 @@ enum LoadRunner {
         issuing = false
         return false
       }
-      c.out = plan.request(index)
+      plan.request(index, &c.out)
       c.outOffset = 0
       c.busy = true
       c.sentAt = Measure.now()
@@ -177,9 +178,11 @@ enum LoadRunner {
     for c in conns {
       guard issue(c) else { break }
     }
+    var index: [Int] = []
+    index.reserveCapacity(conns.count)
     while conns.contains(where: { $0.busy && $0.fd >= 0 }) {
       var count = 0
-      var index: [Int] = []
+      index.removeAll(keepingCapacity: true)
       for (i, c) in conns.enumerated() where c.busy && c.fd >= 0 {
         var events = Int16(POLLIN)
         if c.outOffset < c.out.count { events |= Int16(POLLOUT) }

@@ -38,21 +38,11 @@ enum HTTPBench {
     }
   }
 
-  /// A ConfigMap of about 1 KiB on the wire (8 data keys of ~90 B, two labels) plus `extra`
-  /// data keys. `variant` changes the values.
+  /// A ConfigMap of about 1 KiB on the wire (see `ConfigMapBody`).
   static func configMap(name: String, variant: Int, extra: [(String, String)] = [])
     -> [UInt8]
   {
-    var data = ""
-    for (k, v) in extra { data += #""\#(k)":"\#(v)","# }
-    let pad = String(repeating: "abcdefghij", count: 8)
-    for i in 0..<8 {
-      if i > 0 { data += "," }
-      data += #""key-\#(i).properties":"value-\#(i)-\#(variant)-\#(pad)""#
-    }
-    let json =
-      #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)","labels":{"app":"bench","tier":"t\#(variant % 4)"}},"data":{\#(data)}}"#
-    return Array(json.utf8)
+    ConfigMapBody.bytes(name: name, variant: variant, extra: extra)
   }
 
   /// Prints `rows` as an aligned two-column table.
@@ -71,20 +61,15 @@ enum HTTPBench {
   static func ms(_ ns: UInt64) -> String { fmt(Double(ns) / 1e6, 2) + " ms" }
   static func us(_ ns: UInt64) -> String { fmt(Double(ns) / 1e3, 1) + " µs" }
 
-  /// Creates `count` ConfigMaps (`name(i)` in `namespace(i)`) at `concurrency`.
+  /// Creates `count` ConfigMaps at `concurrency`: `cm-<i>` in `namespaces[i % namespaces.count]`.
   static func createConfigMaps(
-    _ url: ServerURL, count: Int, concurrency: Int, threads: Int,
-    namespace: @escaping @Sendable (Int) -> String, name: @escaping @Sendable (Int) -> String
+    _ url: ServerURL, count: Int, concurrency: Int, threads: Int, namespaces: [String]
   ) -> LoadResult {
-    let authority = url.authority
+    let requests = CreateRequests(namespaces: namespaces, authority: url.authority)
     return LoadRunner.run(
       LoadPlan(
         url: url, connections: concurrency, threads: threads, durationNs: nil, total: count,
-        request: { i in
-          requestBytes(
-            "POST", "/api/v1/namespaces/\(namespace(i))/configmaps", host: authority,
-            body: configMap(name: name(i), variant: i))
-        }))
+        request: { i, out in requests.write(i, into: &out) }))
   }
 
   /// Throws (after the report) when a load run saw errors.

@@ -17,11 +17,11 @@ struct HTTPCreate: ParsableCommand {
     let run = HTTPBench.runID
     let c = try BlockingConnection(url)
     let namespaceCount = max(1, namespaces)
-    for i in 0..<namespaceCount { try HTTPBench.ensureNamespace(c, "bench-create-\(run)-\(i)") }
+    let names = (0..<namespaceCount).map { "bench-create-\(run)-\($0)" }
+    for name in names { try HTTPBench.ensureNamespace(c, name) }
     try raiseFileLimit(atLeast: concurrency + 64)
     let result = HTTPBench.createConfigMaps(
-      url, count: count, concurrency: concurrency, threads: threads,
-      namespace: { "bench-create-\(run)-\($0 % namespaceCount)" }, name: { "cm-\($0)" })
+      url, count: count, concurrency: concurrency, threads: threads, namespaces: names)
     let seconds = Double(result.elapsedNs) / 1e9
     HTTPBench.table(
       "http-create: POST ~1 KiB ConfigMaps into \(namespaceCount) namespaces",

@@ -37,7 +37,11 @@ struct HTTPGet: ParsableCommand {
     let result = LoadRunner.run(
       LoadPlan(
         url: url, connections: connections, threads: threads,
-        durationNs: UInt64(duration * 1e9), total: nil, request: { _ in request }))
+        durationNs: UInt64(duration * 1e9), total: nil,
+        request: { _, out in
+          out.removeAll(keepingCapacity: true)
+          out.append(contentsOf: request)
+        }))
     let seconds = Double(result.elapsedNs) / 1e9
     HTTPBench.table(
       "http-get: GET \(path) (\(sample.body.count) B body)",

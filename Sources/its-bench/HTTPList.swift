@@ -20,8 +20,7 @@ struct HTTPList: ParsableCommand {
     let c = try BlockingConnection(url)
     try HTTPBench.ensureNamespace(c, namespace)
     let created = HTTPBench.createConfigMaps(
-      url, count: objects, concurrency: 32, threads: 2, namespace: { _ in namespace },
-      name: { "cm-\($0)" })
+      url, count: objects, concurrency: 32, threads: 2, namespaces: [namespace])
     try HTTPBench.check(created, "creating the objects")
     // The lists run on a connection of their own, opened after the create phase.
     let lister = try BlockingConnection(url)

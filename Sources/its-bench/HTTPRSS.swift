@@ -30,11 +30,11 @@ struct HTTPRSS: ParsableCommand {
     if objects > 0 {
       let run = HTTPBench.runID
       let namespaceCount = max(1, namespaces)
-      for i in 0..<namespaceCount { try HTTPBench.ensureNamespace(c, "bench-rss-\(run)-\(i)") }
+      let names = (0..<namespaceCount).map { "bench-rss-\(run)-\($0)" }
+      for name in names { try HTTPBench.ensureNamespace(c, name) }
       try raiseFileLimit(atLeast: concurrency + 64)
       let created = HTTPBench.createConfigMaps(
-        url, count: objects, concurrency: concurrency, threads: 2,
-        namespace: { "bench-rss-\(run)-\($0 % namespaceCount)" }, name: { "cm-\($0)" })
+        url, count: objects, concurrency: concurrency, threads: 2, namespaces: names)
       try HTTPBench.check(created, "creating the objects")
       usleep(UInt32(settle * 1e6))
       let loaded = try Self.status(pid)
