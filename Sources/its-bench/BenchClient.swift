@@ -502,17 +502,25 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(BenchError) {
   }
 }
 
-/// The offset of the first `needle` in `haystack` at or after `from` (memchr on its first byte,
-/// then a compare; Glibc's memmem is not exported to Swift).
-func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
-  guard let base = haystack.baseAddress, let first = needle.first else { return nil }
-  var i = from
+/// The offset of the first `needle` in `haystack` at or after `from` (memchr on one of its
+/// bytes, then a compare; Glibc's memmem is not exported to Swift). `anchor` is the index in
+/// `needle` of the byte memchr looks for: a byte rare in the haystack (not a JSON quote) means
+/// few false candidates to compare. Candidates are tried in increasing offset order, so the
+/// answer is the first occurrence whatever the anchor.
+func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int = 0, anchor: Int = 0)
+  -> Int?
+{
+  guard let base = haystack.baseAddress, anchor >= 0, anchor < needle.count else { return nil }
+  let key = Int32(needle[anchor])
   let last = haystack.count - needle.count
-  while i <= last {
-    guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
-    let at = base.distance(to: UnsafeRawPointer(hit))
-    if memcmp(base + at, needle, needle.count) == 0 { return at }
-    i = at + 1
+  return needle.withUnsafeBytes { n -> Int? in
+    var i = from
+    while i <= last {
+      guard let hit = memchr(base + i + anchor, key, last - i + 1) else { return nil }
+      let at = base.distance(to: UnsafeRawPointer(hit)) - anchor
+      if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+      i = at + 1
+    }
+    return nil
   }
-  return nil
 }

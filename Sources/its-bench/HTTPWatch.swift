@@ -364,7 +364,7 @@ struct HTTPWatch: ParsableCommand {
 
   /// The decimal after `"seq":"`.
   static func sequence(_ line: UnsafeRawBufferPointer) -> Int? {
-    guard let hit = find(seqKey, in: line) else { return nil }
+    guard let hit = find(seqKey, in: line, anchor: seqKeyAnchor) else { return nil }
     var i = hit + seqKey.count
     var value = 0
     var digits = 0
@@ -377,6 +377,8 @@ struct HTTPWatch: ParsableCommand {
   }
 
   static let seqKey = Array(#""seq":""#.utf8)
+  /// The `q` of `seqKey`: memchr on a quote would stop at every JSON string of the line.
+  static let seqKeyAnchor = 3
 }
 
 /// State shared by the writer and the watcher threads.
