@@ -178,6 +178,17 @@ struct ResponseParser {
       case .untilClose:
         try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<n])))
         i = n
+      case .chunkSize where line.isEmpty:
+        // The whole size line is usually in this read: parsed in place, not byte by byte.
+        if let nl = memchr(buffer.baseAddress! + i, 0x0A, n - i) {
+          let end = UnsafeRawPointer(buffer.baseAddress!).distance(to: UnsafeRawPointer(nl))
+          let lineEnd = end > i && buffer[end - 1] == 0x0D ? end - 1 : end
+          let size = try Self.chunkSize(UnsafeRawBufferPointer(rebasing: buffer[i..<lineEnd]))
+          i = end + 1
+          state = size == 0 ? .trailers : .chunkData(size)
+        } else {
+          fallthrough
+        }
       case .chunkSize, .trailers:
         while i < n {
           let b = buffer[i]
@@ -206,7 +217,14 @@ struct ResponseParser {
         let take = min(remaining, n - i)
         try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<(i + take)])))
         i += take
-        state = take == remaining ? .chunkEnd(2) : .chunkData(remaining - take)
+        if take < remaining {
+          state = .chunkData(remaining - take)
+        } else if i + 1 < n && buffer[i] == 0x0D && buffer[i + 1] == 0x0A {
+          i += 2  // the CRLF after the data, when it came in the same read
+          state = .chunkSize
+        } else {
+          state = .chunkEnd(2)
+        }
       case .chunkEnd(let due):
         let expected: UInt8 = due == 2 ? 0x0D : 0x0A
         guard buffer[i] == expected else { throw BenchError("chunk data not followed by CRLF") }
@@ -226,7 +244,7 @@ struct ResponseParser {
     if inResponse { throw BenchError("connection closed in the middle of a response") }
   }
 
-  private static func chunkSize(_ line: [UInt8]) throws(BenchError) -> Int {
+  private static func chunkSize<Line: Collection<UInt8>>(_ line: Line) throws(BenchError) -> Int {
     var size = 0
     var digits = 0
     for b in line {
