@@ -119,12 +119,26 @@ public final class Watcher: Sendable {
     if let pending {
       for frame in materialize(pending) { body(frame) }
     }
-    for frame in frames { body(frame) }
+    Self.lend(frames, to: body)
     if frames.capacity <= Self.maxSpareFrames {
       frames.removeAll(keepingCapacity: true)
       spare.withLock { swap(&$0, &frames) }
     }
     return termination
+  }
+
+  /// Calls `body` with each of `frames` borrowed from the array, which keeps them alive for the
+  /// call: a plain loop retains and releases every frame, and a frame's reference count is
+  /// shared with the writer's thread and every other consumer (a contended cache line). A class
+  /// reference is stored in an array as one pointer, which is what is read here.
+  private static func lend(_ frames: [WatchFrame], to body: (WatchFrame) -> Void) {
+    frames.withUnsafeBytes { raw in
+      let size = MemoryLayout<WatchFrame>.stride
+      for offset in stride(from: 0, to: raw.count, by: size) {
+        let bits = raw.load(fromByteOffset: offset, as: UnsafeRawPointer.self)
+        Unmanaged<WatchFrame>.fromOpaque(bits)._withUnsafeGuaranteedRef { body($0) }
+      }
+    }
   }
 
   /// Ends the watch and frees its queue. Idempotent.
