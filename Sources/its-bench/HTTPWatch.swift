@@ -260,37 +260,19 @@ struct HTTPWatch: ParsableCommand {
           switch try Syscall.read(s.fd, into: buffer) {
           case .bytes(let count):
             let now = Measure.now()
-            func feed(_ bytes: UnsafeRawBufferPointer) throws(BenchError) {
-              try s.parser.feed(bytes) { (event) throws(BenchError) in
-                switch event {
-                case .head(let h):
-                  s.status = h.status
-                  if h.status == 200 {
-                    shared.heads.add(1, ordering: .relaxed)
-                  } else {
-                    shared.failed.store(true, ordering: .relaxed)
-                    result.error("watch answered \(h.status)")
-                  }
-                case .data(let d):
-                  s.lines(d) { line in
-                    Self.event(line, s, now: now, shared: shared, into: &result)
-                  }
-                case .end:
-                  closed = true
-                }
-              }
-            }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             if let session = s.session {
               var failure: BenchError?
               let outcome = try tlsRead(session, bytes, into: plain) { p in
                 guard failure == nil else { return }
-                do throws(BenchError) { try feed(p) } catch { failure = error }
+                do throws(BenchError) {
+                  try Self.feed(p, s, now: now, shared: shared, into: &result, closed: &closed)
+                } catch { failure = error }
               }
               if let failure { throw failure }
               if outcome == .closed { closed = true }
             } else {
-              try feed(bytes)
+              try Self.feed(bytes, s, now: now, shared: shared, into: &result, closed: &closed)
             }
           case .endOfFile: closed = true
           case .wouldBlock: break
@@ -321,6 +303,31 @@ struct HTTPWatch: ParsableCommand {
       s.close()
     }
     return result
+  }
+
+  /// Parses bytes read from one stream. A static function with `result` and `closed` passed
+  /// inout, not a local function capturing them: captured variables are checked for exclusive
+  /// access at run time on every event.
+  static func feed(
+    _ bytes: UnsafeRawBufferPointer, _ s: WatchStream, now: UInt64, shared: WatchShared,
+    into result: inout WatchThreadResult, closed: inout Bool
+  ) throws(BenchError) {
+    try s.parser.feed(bytes) { (event) throws(BenchError) in
+      switch event {
+      case .head(let h):
+        s.status = h.status
+        if h.status == 200 {
+          shared.heads.add(1, ordering: .relaxed)
+        } else {
+          shared.failed.store(true, ordering: .relaxed)
+          result.error("watch answered \(h.status)")
+        }
+      case .data(let d):
+        s.lines(d) { line in Self.event(line, s, now: now, shared: shared, into: &result) }
+      case .end:
+        closed = true
+      }
+    }
   }
 
   /// One watch event line.
