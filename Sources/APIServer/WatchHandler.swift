@@ -42,18 +42,17 @@ struct WatchHandler {
       headers: [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private")],
       body: .stream { stream in
         stream.setSinkHandler { sink in
-          let batch = watcher.drain()
-          for frame in batch.frames {
+          let termination = watcher.drain { frame in
             if asTable, let object = frame.object {
               sink.write(
                 TableConverter.watchEvent(r, type: frame.type.rawValue, object: object.object))
             } else {
               // Built once per frame and shared by every watcher that receives it.
-              sink.write(
-                frame.encoded { f in SharedChunk(parts: [f.prefix, f.body, WatchFrame.suffix]) })
+              frame.withEncoded({ f in SharedChunk(parts: [f.prefix, f.body, WatchFrame.suffix]) })
+              { chunk in sink.write(chunk) }
             }
           }
-          return batch.termination != nil
+          return termination != nil
         }
         let deadline = DispatchSource.makeTimerSource(queue: .global())
         deadline.schedule(deadline: .now() + .seconds(timeout))

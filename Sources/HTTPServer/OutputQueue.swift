@@ -51,6 +51,12 @@ struct OutputQueue {
   /// Appends a copy of `bytes` to the queue's own buffer (for small chunks shared by many
   /// connections; large ones are better referenced with `append`).
   mutating func appendCopy(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { appendCopy($0) }
+  }
+
+  /// `appendCopy` from borrowed memory: the caller's array (shared by every connection that
+  /// sends it) is read in place, neither retained nor released.
+  mutating func appendCopy(_ bytes: UnsafeRawBufferPointer) {
     guard !bytes.isEmpty else { return }
     if !tailOwned {
       var buffer: [UInt8] = []

@@ -21,7 +21,7 @@ public struct StreamSink {
     if !chunked {
       for part in shared.parts { output.append(part) }
     } else if shared.chunked.count <= Self.maxCopiedChunk {
-      output.appendCopy(shared.chunked)
+      shared.chunked.withUnsafeBytes { output.appendCopy($0) }
     } else {
       output.append(shared.chunked)
     }

@@ -32,7 +32,7 @@ public final class WatchFrame: Sendable {
   /// retained object reference (0: none yet), read with one atomic load since every loop thread
   /// reads it for every watcher (a lock, or `AtomicLazyReference`'s generic load, cost several
   /// times the rest of the frame's delivery). Released in `deinit`; never replaced.
-  private let encoding = Atomic<UInt>(0)
+  @usableFromInline let encoding = Atomic<UInt>(0)
 
   init(type: WatchEventType, object: StoredObject) {
     self.type = type
@@ -79,6 +79,28 @@ public final class WatchFrame: Sendable {
     if stored { return made }
     Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: mine)!).release()
     return Self.object(current) as? T ?? made
+  }
+
+  /// Calls `body` with `encoded(make)` lent for the call: a cached encoding is neither retained
+  /// nor released, which matters because every loop thread touches it for every watcher (its
+  /// reference count would be one contended cache line). Inlinable so that it is specialized
+  /// for the caller's `T` (unspecialized, the generic plumbing cost more than the delivery).
+  @inlinable
+  public func withEncoded<T: AnyObject & Sendable>(
+    _ make: (WatchFrame) -> T, _ body: (T) -> Void
+  ) {
+    let bits = encoding.load(ordering: .acquiring)
+    if bits != 0 {
+      let cached = Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!)
+      let lent = cached._withUnsafeGuaranteedRef { object -> Bool in
+        // The cache holds one type: an exact type match makes the downcast free.
+        guard Swift.type(of: object) == T.self else { return false }
+        body(unsafeDowncast(object, to: T.self))
+        return true
+      }
+      if lent { return }
+    }
+    body(encoded(make))
   }
 
   private static func object(_ bits: UInt) -> AnyObject {

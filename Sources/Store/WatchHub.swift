@@ -145,15 +145,27 @@ final class WatchHub: StoreEventSink {
     guard !reg.resources.isEmpty, let rw = reg.resources[event.key.resource] else { return }
     var frames = EventFrames(event)
     var ended = false
-    for w in rw.all {
-      if let f = frames.frame(for: w.predicate) { offer(f, to: w, &reg, ended: &ended) }
-    }
-    if let list = rw.byNamespace[event.key.namespace] {
-      for w in list {
-        if let f = frames.frame(for: w.predicate) { offer(f, to: w, &reg, ended: &ended) }
+    // Watchers without a predicate (most of them) all get the primary frame: looked up once
+    // and lent to each, so a delivery costs one retain (the queue's), not three.
+    let inNamespace = rw.byNamespace[event.key.namespace]
+    if rw.all.isEmpty && inNamespace == nil { return }
+    let everyone = frames.frame(for: nil)
+    offer(everyone, frames: &frames, to: rw.all, &reg, ended: &ended)
+    if let inNamespace { offer(everyone, frames: &frames, to: inNamespace, &reg, ended: &ended) }
+    if ended { prune(event.key.resource, &reg) }
+  }
+
+  private func offer(
+    _ everyone: WatchFrame?, frames: inout EventFrames, to watchers: [Watcher],
+    _ reg: inout Registry, ended: inout Bool
+  ) {
+    for w in watchers {
+      if w.predicate == nil {
+        if let everyone { offer(everyone, to: w, &reg, ended: &ended) }
+      } else if let f = frames.frame(for: w.predicate) {
+        offer(f, to: w, &reg, ended: &ended)
       }
     }
-    if ended { prune(event.key.resource, &reg) }
   }
 
   private func offer(_ frame: WatchFrame, to w: Watcher, _ reg: inout Registry, ended: inout Bool) {

@@ -21,6 +21,12 @@ public final class Watcher: Sendable {
   let limit: Int
   private let hub: WatchHub
   private let state: Mutex<State>
+  /// The consumer's emptied frame buffer, kept for its capacity (`drain(_:)` swaps it with the
+  /// queue): a busy watch then allocates no array per drain, and the producer's appends do not
+  /// regrow one. Touched by the consumer only, so its lock is never contended.
+  private let spare = Mutex<[WatchFrame]>([])
+  /// Largest buffer `drain(_:)` keeps for reuse (frames; 8 bytes each).
+  static let maxSpareFrames = 1024
 
   enum Pending {
     case objects([StoredObject], endBookmark: WatchFrame?)
@@ -92,6 +98,47 @@ public final class Watcher: Sendable {
     var frames = materialize(pending)
     frames.append(contentsOf: queue)
     return WatchBatch(frames: frames, termination: termination)
+  }
+
+  /// Hands every pending frame to `body`, in order, and returns the termination if the watch is
+  /// over; the same frames as `drain()`, without allocating a batch.
+  public func drain(_ body: (WatchFrame) -> Void) -> WatchTermination? {
+    var frames = spare.withLock { buffer in
+      var taken: [WatchFrame] = []
+      swap(&taken, &buffer)
+      return taken
+    }
+    let (pending, termination) = state.withLock { s in
+      let p = s.pending
+      s.pending = nil
+      swap(&frames, &s.queue)
+      s.queuedBytes = 0
+      s.notified = false
+      return (p, s.termination)
+    }
+    if let pending {
+      for frame in materialize(pending) { body(frame) }
+    }
+    Self.lend(frames, to: body)
+    if frames.capacity <= Self.maxSpareFrames {
+      frames.removeAll(keepingCapacity: true)
+      spare.withLock { swap(&$0, &frames) }
+    }
+    return termination
+  }
+
+  /// Calls `body` with each of `frames` borrowed from the array, which keeps them alive for the
+  /// call: a plain loop retains and releases every frame, and a frame's reference count is
+  /// shared with the writer's thread and every other consumer (a contended cache line). A class
+  /// reference is stored in an array as one pointer, which is what is read here.
+  private static func lend(_ frames: [WatchFrame], to body: (WatchFrame) -> Void) {
+    frames.withUnsafeBytes { raw in
+      let size = MemoryLayout<WatchFrame>.stride
+      for offset in stride(from: 0, to: raw.count, by: size) {
+        let bits = raw.load(fromByteOffset: offset, as: UnsafeRawPointer.self)
+        Unmanaged<WatchFrame>.fromOpaque(bits)._withUnsafeGuaranteedRef { body($0) }
+      }
+    }
   }
 
   /// Ends the watch and frees its queue. Idempotent.

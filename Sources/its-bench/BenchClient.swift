@@ -196,6 +196,17 @@ struct ResponseParser {
       case .untilClose:
         try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<n])))
         i = n
+      case .chunkSize where line.isEmpty:
+        // The whole size line is usually in this read: parsed in place, not byte by byte.
+        if let nl = memchr(buffer.baseAddress! + i, 0x0A, n - i) {
+          let end = UnsafeRawPointer(buffer.baseAddress!).distance(to: UnsafeRawPointer(nl))
+          let lineEnd = end > i && buffer[end - 1] == 0x0D ? end - 1 : end
+          let size = try Self.chunkSize(UnsafeRawBufferPointer(rebasing: buffer[i..<lineEnd]))
+          i = end + 1
+          state = size == 0 ? .trailers : .chunkData(size)
+        } else {
+          fallthrough
+        }
       case .chunkSize, .trailers:
         while i < n {
           let b = buffer[i]
@@ -224,7 +235,14 @@ struct ResponseParser {
         let take = min(remaining, n - i)
         try sink(.data(UnsafeRawBufferPointer(rebasing: buffer[i..<(i + take)])))
         i += take
-        state = take == remaining ? .chunkEnd(2) : .chunkData(remaining - take)
+        if take < remaining {
+          state = .chunkData(remaining - take)
+        } else if i + 1 < n && buffer[i] == 0x0D && buffer[i + 1] == 0x0A {
+          i += 2  // the CRLF after the data, when it came in the same read
+          state = .chunkSize
+        } else {
+          state = .chunkEnd(2)
+        }
       case .chunkEnd(let due):
         let expected: UInt8 = due == 2 ? 0x0D : 0x0A
         guard buffer[i] == expected else { throw BenchError("chunk data not followed by CRLF") }
@@ -256,7 +274,7 @@ struct ResponseParser {
     if inResponse { throw BenchError("connection closed in the middle of a response") }
   }
 
-  private static func chunkSize(_ line: [UInt8]) throws(BenchError) -> Int {
+  private static func chunkSize<Line: Collection<UInt8>>(_ line: Line) throws(BenchError) -> Int {
     var size = 0
     var digits = 0
     for b in line {
@@ -617,17 +635,25 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(BenchError) {
   }
 }
 
-/// The offset of the first `needle` in `haystack` at or after `from` (memchr on its first byte,
-/// then a compare; Glibc's memmem is not exported to Swift).
-func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
-  guard let base = haystack.baseAddress, let first = needle.first else { return nil }
-  var i = from
+/// The offset of the first `needle` in `haystack` at or after `from` (memchr on one of its
+/// bytes, then a compare; Glibc's memmem is not exported to Swift). `anchor` is the index in
+/// `needle` of the byte memchr looks for: a byte rare in the haystack (not a JSON quote) means
+/// few false candidates to compare. Candidates are tried in increasing offset order, so the
+/// answer is the first occurrence whatever the anchor.
+func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int = 0, anchor: Int = 0)
+  -> Int?
+{
+  guard let base = haystack.baseAddress, anchor >= 0, anchor < needle.count else { return nil }
+  let key = Int32(needle[anchor])
   let last = haystack.count - needle.count
-  while i <= last {
-    guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
-    let at = base.distance(to: UnsafeRawPointer(hit))
-    if memcmp(base + at, needle, needle.count) == 0 { return at }
-    i = at + 1
+  return needle.withUnsafeBytes { n -> Int? in
+    var i = from
+    while i <= last {
+      guard let hit = memchr(base + i + anchor, key, last - i + 1) else { return nil }
+      let at = base.distance(to: UnsafeRawPointer(hit)) - anchor
+      if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+      i = at + 1
+    }
+    return nil
   }
-  return nil
 }

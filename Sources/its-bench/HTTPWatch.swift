@@ -260,37 +260,19 @@ struct HTTPWatch: ParsableCommand {
           switch try Syscall.read(s.fd, into: buffer) {
           case .bytes(let count):
             let now = Measure.now()
-            func feed(_ bytes: UnsafeRawBufferPointer) throws(BenchError) {
-              try s.parser.feed(bytes) { (event) throws(BenchError) in
-                switch event {
-                case .head(let h):
-                  s.status = h.status
-                  if h.status == 200 {
-                    shared.heads.add(1, ordering: .relaxed)
-                  } else {
-                    shared.failed.store(true, ordering: .relaxed)
-                    result.error("watch answered \(h.status)")
-                  }
-                case .data(let d):
-                  s.lines(d) { line in
-                    Self.event(line, s, now: now, shared: shared, into: &result)
-                  }
-                case .end:
-                  closed = true
-                }
-              }
-            }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             if let session = s.session {
               var failure: BenchError?
               let outcome = try tlsRead(session, bytes, into: plain) { p in
                 guard failure == nil else { return }
-                do throws(BenchError) { try feed(p) } catch { failure = error }
+                do throws(BenchError) {
+                  try Self.feed(p, s, now: now, shared: shared, into: &result, closed: &closed)
+                } catch { failure = error }
               }
               if let failure { throw failure }
               if outcome == .closed { closed = true }
             } else {
-              try feed(bytes)
+              try Self.feed(bytes, s, now: now, shared: shared, into: &result, closed: &closed)
             }
           case .endOfFile: closed = true
           case .wouldBlock: break
@@ -321,6 +303,31 @@ struct HTTPWatch: ParsableCommand {
       s.close()
     }
     return result
+  }
+
+  /// Parses bytes read from one stream. A static function with `result` and `closed` passed
+  /// inout, not a local function capturing them: captured variables are checked for exclusive
+  /// access at run time on every event.
+  static func feed(
+    _ bytes: UnsafeRawBufferPointer, _ s: WatchStream, now: UInt64, shared: WatchShared,
+    into result: inout WatchThreadResult, closed: inout Bool
+  ) throws(BenchError) {
+    try s.parser.feed(bytes) { (event) throws(BenchError) in
+      switch event {
+      case .head(let h):
+        s.status = h.status
+        if h.status == 200 {
+          shared.heads.add(1, ordering: .relaxed)
+        } else {
+          shared.failed.store(true, ordering: .relaxed)
+          result.error("watch answered \(h.status)")
+        }
+      case .data(let d):
+        s.lines(d) { line in Self.event(line, s, now: now, shared: shared, into: &result) }
+      case .end:
+        closed = true
+      }
+    }
   }
 
   /// One watch event line.
@@ -364,7 +371,7 @@ struct HTTPWatch: ParsableCommand {
 
   /// The decimal after `"seq":"`.
   static func sequence(_ line: UnsafeRawBufferPointer) -> Int? {
-    guard let hit = find(seqKey, in: line) else { return nil }
+    guard let hit = find(seqKey, in: line, anchor: seqKeyAnchor) else { return nil }
     var i = hit + seqKey.count
     var value = 0
     var digits = 0
@@ -377,6 +384,8 @@ struct HTTPWatch: ParsableCommand {
   }
 
   static let seqKey = Array(#""seq":""#.utf8)
+  /// The `q` of `seqKey`: memchr on a quote would stop at every JSON string of the line.
+  static let seqKeyAnchor = 3
 }
 
 /// State shared by the writer and the watcher threads.

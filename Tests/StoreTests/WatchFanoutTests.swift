@@ -87,6 +87,58 @@ struct WatchFanoutTests {
     #expect(freed.value == 1)
   }
 
+  @Test func withEncodedLendsTheCachedEncoding() throws {
+    let store = Store()
+    let w = store.watch(configmaps, from: .now)
+    try store.put("ns", "a")
+    let frame = try #require(w.drain().frames.first)
+    let builds = Counter()
+    var lent: [ObjectIdentifier] = []
+    let make = { (f: WatchFrame) -> Encoding in
+      builds.add()
+      return Encoding(f)
+    }
+    for _ in 0..<3 { frame.withEncoded(make) { lent.append(ObjectIdentifier($0)) } }
+    #expect(builds.value == 1 && Set(lent).count == 1)
+    #expect(ObjectIdentifier(frame.encoded { Encoding($0) }) == lent[0])
+    // Another type is built for the call and does not replace the cached encoding.
+    var others: [ObjectIdentifier] = []
+    let other = { (_: WatchFrame) in Other() }
+    for _ in 0..<2 { frame.withEncoded(other) { others.append(ObjectIdentifier($0)) } }
+    #expect(!others.contains(lent[0]))
+    let again = { (f: WatchFrame) in Encoding(f) }
+    frame.withEncoded(again) { #expect(ObjectIdentifier($0) == lent[0]) }
+  }
+
+  @Test func drainEachGivesTheFramesInOrderAndReusesItsBuffers() throws {
+    let store = Store()
+    let w = store.watch(configmaps, namespace: "ns", from: .now)
+    var seen: [String] = []
+    for round in 0..<4 {
+      for i in 0..<(round + 2) { try store.put("ns", "o\(round)-\(i)", "v\(round)") }
+      let termination = w.drain { seen.append($0.object!.name) }
+      #expect(termination == nil)
+      #expect(w.queuedBytes == 0)
+    }
+    let expected = (0..<4).flatMap { round in (0..<(round + 2)).map { "o\(round)-\($0)" } }
+    #expect(seen == expected)
+    // Nothing pending: no frame; after cancel the termination is reported.
+    #expect(w.drain { _ in Issue.record("unexpected frame") } == nil)
+    w.cancel()
+    #expect(w.drain { _ in Issue.record("unexpected frame") } == .cancelled)
+  }
+
+  @Test func drainEachStartsWithTheReplay() throws {
+    let store = Store()
+    try store.put("ns", "before")
+    let start = store.currentRevision - 1
+    let w = store.watch(configmaps, namespace: "ns", from: .after(start))
+    try store.put("ns", "after")
+    var seen: [String] = []
+    _ = w.drain { seen.append($0.object!.name) }
+    #expect(seen == ["before", "after"])
+  }
+
   @Test func encodedIsSharedAcrossThreads() throws {
     let store = Store()
     let w = store.watch(configmaps, from: .now)
