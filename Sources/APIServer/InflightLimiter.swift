@@ -73,6 +73,9 @@ public final class InflightLimiter: Sendable {
     /// Identities holding at least one slot.
     var holders = 0
     var held: [Identity: Holder] = [:]
+    /// The identity admitted last and its counter (also in `held`): a client that keeps
+    /// sending is found without hashing its identity. Cleared whenever `held` is pruned.
+    var last: (identity: Identity, holder: Holder)?
     var rejected: UInt64 = 0
     /// Highest `total` in the window that began at `windowStart`, and in the one before.
     var peak = 0
@@ -97,7 +100,13 @@ public final class InflightLimiter: Sendable {
     /// The identity's counter if it is admitted (created on first use), else nil.
     mutating func take(_ identity: Identity, privileged: Bool, now: UInt64) -> Holder? {
       roll(to: now)
-      let existing = held[identity]
+      let existing: Holder?
+      let cached = last.map { $0.identity == identity } ?? false
+      if cached {
+        existing = last?.holder
+      } else {
+        existing = held[identity]
+      }
       let mine = existing?.count ?? 0
       if limit > 0 && !privileged {
         let share = max(1, (limit - reserve) / (holders + (mine == 0 ? 1 : 0)))
@@ -113,6 +122,7 @@ public final class InflightLimiter: Sendable {
         holder = Holder()
         held[identity] = holder
       }
+      if !cached { last = (identity, holder) }
       if holder.count == 0 { holders += 1 }
       holder.count += 1
       total += 1
@@ -128,6 +138,7 @@ public final class InflightLimiter: Sendable {
       holders -= 1
       if held.count > InflightLimiter.pruneThreshold && held.count > 2 * holders {
         held = held.filter { $0.value.count > 0 }
+        last = nil
       }
     }
   }

@@ -81,9 +81,8 @@ final class RequestMonitor: Sendable {
     if head.path == "/metrics" { return route(request, nil) }
     let started = WallClock.monotonicNanoseconds()
     let info = RequestInfo.parse(path: head.path)
-    var exchange = Self.classify(head, info: info, audited: audit != nil)
-    exchange.user = user
-    exchange.remote = context.remoteAddress
+    var exchange = Self.classify(
+      head, info: info, audited: audit != nil, user: user, remote: context.remoteAddress)
     exchange.started = started
     if audit != nil {
       exchange.auditID = ServerClock.uuid()
@@ -94,7 +93,7 @@ final class RequestMonitor: Sendable {
       let kind: InflightLimiter.Kind =
         head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
       ticket = limiter.acquire(
-        kind, identity: user.name, host: Self.identityHost(user, remote: context.remoteAddress),
+        kind, identity: user.name, host: Self.isSharedName(user.name) ? context.remoteHost : "",
         privileged: Self.isPrivileged(user))
       if ticket == nil {
         let response = Self.tooManyRequests(auditID: exchange.auditID)
@@ -139,10 +138,11 @@ final class RequestMonitor: Sendable {
 
   /// Records a finished request: metrics, audit event, debug line.
   private func complete(_ e: Exchange, code: Int, shard: Int, audited: Bool = false) {
-    var labels = e.labels
+    let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
     if code == 404, let info = e.info {
       // Unknown resources and subresources get no labels from the URL, so garbage URLs cannot
       // grow the number of series.
+      var labels = e.labels
       if catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
         == nil
       {
@@ -150,9 +150,12 @@ final class RequestMonitor: Sendable {
       } else if !Self.knownSubresources.contains(labels.subresource) {
         labels.subresource = ""
       }
+      requests.record(labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
+    } else {
+      // The common case records the exchange's labels as they are, without a copy.
+      requests.record(
+        e.labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
     }
-    let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
-    requests.record(labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
     if !audited && !e.isExempt {
       submitAudit(e, code: code, stage: "ResponseComplete")
     }
@@ -194,9 +197,10 @@ final class RequestMonitor: Sendable {
   // MARK: Classification
 
   /// kube's metric labels and audit verb for a request (`metrics.CleanVerb`, `CleanScope`).
-  static func classify(_ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true)
-    -> Exchange
-  {
+  static func classify(
+    _ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true,
+    user: UserInfo = .anonymous, remote: String = ""
+  ) -> Exchange {
     let method = head.method
     var labels = RequestLabels(verb: method)
     var auditVerb = audited ? method.lowercased() : ""
@@ -258,8 +262,8 @@ final class RequestMonitor: Sendable {
     }
     return Exchange(
       labels: labels, auditVerb: auditVerb, info: info, isWatch: isWatch,
-      isExempt: isExempt, user: .anonymous,
-      remote: "", method: method, target: head.target,
+      isExempt: isExempt, user: user,
+      remote: remote, method: method, target: head.target,
       userAgent: audited ? head.headers["User-Agent"] : nil, auditID: nil, started: 0, received: 0)
   }
 
@@ -289,26 +293,7 @@ final class RequestMonitor: Sendable {
   }
 
   /// `host:port` or `[v6]:port` → the host (bytes, not characters: addresses are ASCII).
-  static func host(of remote: String) -> String {
-    var remote = remote
-    return remote.withUTF8 { b -> String in
-      var start = 0
-      var end = b.count
-      if end > 0 && b[0] == UInt8(ascii: "[") {
-        var close = 1
-        while close < end && b[close] != UInt8(ascii: "]") { close += 1 }
-        if close < end {
-          start = 1
-          end = close
-        }
-      } else {
-        var colon = end - 1
-        while colon >= 0 && b[colon] != UInt8(ascii: ":") { colon -= 1 }
-        if colon >= 0 { end = colon }
-      }
-      return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-    }
-  }
+  static func host(of remote: String) -> String { RequestContext.host(of: remote) }
 
   static func milliseconds(_ seconds: Double) -> String {
     let micros = Int((seconds * 1e6).rounded())

@@ -27,6 +27,8 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
 
   let fd: Int32
   let peer: String
+  /// The host part of `peer`, worked out once for every request's `RequestContext`.
+  let peerHost: String
   unowned let context: LoopContext
   private var token: UInt64 = 0
   private var parser: RequestParser
@@ -57,6 +59,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   init(fd: Int32, peer: String, context: LoopContext) {
     self.fd = fd
     self.peer = peer
+    peerHost = RequestContext.host(of: peer)
     self.context = context
     parser = RequestParser(limits: context.core.configuration.parserLimits)
     headStartedAt = context.now
@@ -231,7 +234,8 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     let response = context.core.handler.handle(
       req,
       context: RequestContext(
-        remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer))
+        remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer,
+        remoteHost: peerHost))
     send(response)
   }
 
