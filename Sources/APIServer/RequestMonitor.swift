@@ -63,14 +63,19 @@ final class RequestMonitor: Sendable {
     var isWatch: Bool
     /// Health checks: never limited, not audited.
     var isExempt: Bool
-    var user: UserInfo
-    var remote: String
-    var method: String
-    var target: String
-    var userAgent: String?
+    /// Who asked for what: kept only when the audit log or request logging will read it.
+    var detail: Detail?
     var auditID: String?
     var started: UInt64
     var received: Int64
+  }
+
+  /// The parts of an exchange only the audit log and the debug request line use.
+  struct Detail: Sendable {
+    var user: UserInfo
+    var remote: String
+    var target: String
+    var userAgent: String?
   }
 
   func serve(
@@ -78,11 +83,11 @@ final class RequestMonitor: Sendable {
     route: (HTTPRequest, RequestInfo?) -> HTTPResponse
   ) -> HTTPResponse {
     let head = request.head
-    if head.path == "/metrics" { return route(request, nil) }
+    if head.path.utf8.count == 8 && head.path == "/metrics" { return route(request, nil) }
     let started = WallClock.monotonicNanoseconds()
-    let info = RequestInfo.parse(path: head.path)
     var exchange = Self.classify(
-      head, info: info, audited: audit != nil, user: user, remote: context.remoteAddress)
+      head, info: RequestInfo.parse(path: head.path), audited: audit != nil,
+      user: audit != nil || logRequests ? user : nil, remote: context.remoteAddress)
     exchange.started = started
     if audit != nil {
       exchange.auditID = ServerClock.uuid()
@@ -102,7 +107,7 @@ final class RequestMonitor: Sendable {
       }
     }
     let held = ticket
-    var response = route(request, info)
+    var response = route(request, exchange.info)
     if let id = exchange.auditID { response.headers.append(("Audit-Id", id)) }
     switch response.body {
     case .bytes, .parts:
@@ -163,16 +168,16 @@ final class RequestMonitor: Sendable {
       logger.debug(
         "request",
         metadata: [
-          "verb": .string(e.labels.verb), "path": .string(e.target),
+          "verb": .string(e.labels.verb), "path": .string(e.detail?.target ?? ""),
           "code": .stringConvertible(code),
-          "duration": .string(Self.milliseconds(seconds)), "user": .string(e.user.name),
-          "remote": .string(e.remote),
+          "duration": .string(Self.milliseconds(seconds)), "user": .string(e.detail?.user.name ?? ""),
+          "remote": .string(e.detail?.remote ?? ""),
         ])
     }
   }
 
   private func submitAudit(_ e: Exchange, code: Int, stage: String) {
-    guard let audit, let id = e.auditID else { return }
+    guard let audit, let id = e.auditID, let detail = e.detail else { return }
     var ref: AuditRecord.ObjectRef?
     if let info = e.info {
       ref = AuditRecord.ObjectRef(
@@ -181,8 +186,9 @@ final class RequestMonitor: Sendable {
     }
     audit.submit(
       AuditRecord(
-        auditID: id, stage: stage, requestURI: e.target, verb: e.auditVerb, user: e.user,
-        sourceIP: Self.host(of: e.remote), userAgent: e.userAgent, objectRef: ref, code: code,
+        auditID: id, stage: stage, requestURI: detail.target, verb: e.auditVerb,
+        user: detail.user, sourceIP: Self.host(of: detail.remote), userAgent: detail.userAgent,
+        objectRef: ref, code: code,
         received: e.received, stageTime: WallClock.nowNanoseconds()))
   }
 
@@ -199,7 +205,7 @@ final class RequestMonitor: Sendable {
   /// kube's metric labels and audit verb for a request (`metrics.CleanVerb`, `CleanScope`).
   static func classify(
     _ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true,
-    user: UserInfo = .anonymous, remote: String = ""
+    user: UserInfo? = nil, remote: String = ""
   ) -> Exchange {
     let method = head.method
     var labels = RequestLabels(verb: method)
@@ -262,10 +268,14 @@ final class RequestMonitor: Sendable {
     }
     return Exchange(
       labels: labels, auditVerb: auditVerb, info: info, isWatch: isWatch,
-      isExempt: isExempt, user: user,
-      remote: remote, method: method, target: head.target,
-      userAgent: audited ? head.headers["User-Agent"] : nil, auditID: nil, started: 0, received: 0)
+      isExempt: isExempt,
+      detail: user.map {
+        Detail(
+          user: $0, remote: remote, target: head.target,
+          userAgent: audited ? head.headers["User-Agent"] : nil)
+      }, auditID: nil, started: 0, received: 0)
   }
+
 
   /// Whether every client without credentials shares the name: `system:anonymous`, and
   /// `system:unsecured`, the identity of every request while authentication is off.
