@@ -155,7 +155,8 @@ final class RequestMonitor: Sendable {
       } else if !Self.knownSubresources.contains(labels.subresource) {
         labels.subresource = ""
       }
-      requests.record(labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
+      requests.record(
+        labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
     } else {
       // The common case records the exchange's labels as they are, without a copy.
       requests.record(
@@ -170,7 +171,8 @@ final class RequestMonitor: Sendable {
         metadata: [
           "verb": .string(e.labels.verb), "path": .string(e.detail?.target ?? ""),
           "code": .stringConvertible(code),
-          "duration": .string(Self.milliseconds(seconds)), "user": .string(e.detail?.user.name ?? ""),
+          "duration": .string(Self.milliseconds(seconds)),
+          "user": .string(e.detail?.user.name ?? ""),
           "remote": .string(e.detail?.remote ?? ""),
         ])
     }
@@ -275,7 +277,6 @@ final class RequestMonitor: Sendable {
           userAgent: audited ? head.headers["User-Agent"] : nil)
       }, auditID: nil, started: 0, received: 0)
   }
-
 
   /// Whether every client without credentials shares the name: `system:anonymous`, and
   /// `system:unsecured`, the identity of every request while authentication is off.
