@@ -176,14 +176,30 @@ public final class InflightLimiter: Sendable {
   public func acquire(_ kind: Kind, identity: String, host: String = "", privileged: Bool = false)
     -> Ticket?
   {
+    take(kind, identity: identity, host: host, privileged: privileged).map { ticket(kind, for: $0) }
+  }
+
+  /// `acquire` without the ticket: the caller gives the slot back exactly once with `give`
+  /// (or hands it to `ticket(_:for:)`). For requests answered before the handler returns, where
+  /// a ticket would be one allocation per request for nothing.
+  func take(_ kind: Kind, identity: String, host: String = "", privileged: Bool = false)
+    -> Holder?
+  {
     let identity = Identity(name: identity, host: host)
     let now = clock()
-    let holder = pools.withLock { p -> Holder? in
+    return pools.withLock { p -> Holder? in
       kind == .readOnly
         ? p.readOnly.take(identity, privileged: privileged, now: now)
         : p.mutating.take(identity, privileged: privileged, now: now)
     }
-    return holder.map { Ticket(kind: kind, holder: $0, limiter: self) }
+  }
+
+  /// Gives back a slot from `take` (once).
+  func give(_ kind: Kind, _ holder: Holder) { release(kind: kind, holder: holder) }
+
+  /// A ticket owning a slot from `take`: its `release()` gives the slot back once.
+  func ticket(_ kind: Kind, for holder: Holder) -> Ticket {
+    Ticket(kind: kind, holder: holder, limiter: self)
   }
 
   fileprivate func release(kind: Kind, holder: Holder) {

@@ -93,27 +93,29 @@ final class RequestMonitor: Sendable {
       exchange.auditID = ServerClock.uuid()
       exchange.received = WallClock.nowNanoseconds()
     }
-    var ticket: InflightLimiter.Ticket?
+    // The slot is held as the bare counter; a `Ticket` (an allocation) is made only for the
+    // responses that outlive this call.
+    let kind: InflightLimiter.Kind =
+      head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
+    var slot: InflightLimiter.Holder?
     if !exchange.isWatch && !exchange.isExempt {
-      let kind: InflightLimiter.Kind =
-        head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
-      ticket = limiter.acquire(
+      slot = limiter.take(
         kind, identity: user.name, host: Self.isSharedName(user.name) ? context.remoteHost : "",
         privileged: Self.isPrivileged(user))
-      if ticket == nil {
+      if slot == nil {
         let response = Self.tooManyRequests(auditID: exchange.auditID)
         complete(exchange, code: 429, shard: context.loopIndex)
         return response
       }
     }
-    let held = ticket
     var response = route(request, exchange.info)
     if let id = exchange.auditID { response.headers.append(("Audit-Id", id)) }
     switch response.body {
     case .bytes, .parts:
-      ticket?.release()
+      if let slot { limiter.give(kind, slot) }
       complete(exchange, code: response.status, shard: context.loopIndex)
     case .deferred(let produce):
+      let held = slot.map { limiter.ticket(kind, for: $0) }
       let final = exchange
       response.body = .deferred { [self] responder in
         produce(
@@ -124,6 +126,7 @@ final class RequestMonitor: Sendable {
           })
       }
     case .stream(let start):
+      let held = slot.map { limiter.ticket(kind, for: $0) }
       let final = exchange
       let status = response.status
       let watched = exchange.isWatch ? watchLabels(exchange.info) : nil
