@@ -90,7 +90,9 @@ public struct HTTPResponse: Sendable {
   /// A complete response with a content type.
   public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
     self.status = status
-    self.headers = [("Content-Type", contentType)] + headers
+    // Most responses carry no other field: one array, no concatenation.
+    self.headers =
+      headers.isEmpty ? [("Content-Type", contentType)] : [("Content-Type", contentType)] + headers
     self.body = .bytes(body)
   }
 }
