@@ -7,11 +7,15 @@ public final class Catalog: Sendable {
   public final class Snapshot: Sendable {
     /// All definitions in registration order (discovery lists them in this order).
     public let definitions: [ResourceDefinition]
-    /// group, version and plural (or kind): hashed as three strings, no key string built per lookup.
+    /// group, version and plural (or kind), no key string built per lookup. Only `name` is
+    /// hashed (equal keys still hash alike): one string hash per lookup instead of three, and the
+    /// few definitions sharing a name (one per served version) just share a probe sequence.
     private struct Key: Hashable {
       var group: String
       var version: String
       var name: String
+
+      func hash(into hasher: inout Hasher) { hasher.combine(name) }
     }
 
     private let byPath: [Key: Int]

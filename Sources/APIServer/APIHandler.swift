@@ -83,13 +83,16 @@ public final class APIHandler: HTTPHandler {
     }
     if let info = parsed {
       // A resource path (`/api/v1/…`, `/apis/G/V/…`): none of the fixed paths below is one.
-      if info.group == "authorization.k8s.io" || info.group == "authentication.k8s.io",
+      // The core group (the common case) is ruled out before any string comparison.
+      if !info.group.isEmpty,
+        info.group == "authorization.k8s.io" || info.group == "authentication.k8s.io",
         let review = Authorization.handle(request, user: user, authorizer: registry.authorizer)
           ?? SelfSubjectReview.handle(request, user: user)
       {
         return review
       }
-      if info.group.isEmpty && info.resource == "serviceaccounts" && info.subresource == "token",
+      if info.subresource != nil, info.group.isEmpty, info.resource == "serviceaccounts",
+        info.subresource == "token",
         let namespace = info.namespace, let name = info.name
       {
         return tokenRequests.handle(request, namespace: namespace, name: name)

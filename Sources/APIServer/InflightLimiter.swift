@@ -73,6 +73,9 @@ public final class InflightLimiter: Sendable {
     /// Identities holding at least one slot.
     var holders = 0
     var held: [Identity: Holder] = [:]
+    /// The identity admitted last and its counter (also in `held`): a client that keeps
+    /// sending is found without hashing its identity. Cleared whenever `held` is pruned.
+    var last: (identity: Identity, holder: Holder)?
     var rejected: UInt64 = 0
     /// Highest `total` in the window that began at `windowStart`, and in the one before.
     var peak = 0
@@ -97,7 +100,13 @@ public final class InflightLimiter: Sendable {
     /// The identity's counter if it is admitted (created on first use), else nil.
     mutating func take(_ identity: Identity, privileged: Bool, now: UInt64) -> Holder? {
       roll(to: now)
-      let existing = held[identity]
+      let existing: Holder?
+      let cached = last.map { $0.identity == identity } ?? false
+      if cached {
+        existing = last?.holder
+      } else {
+        existing = held[identity]
+      }
       let mine = existing?.count ?? 0
       if limit > 0 && !privileged {
         let share = max(1, (limit - reserve) / (holders + (mine == 0 ? 1 : 0)))
@@ -113,6 +122,7 @@ public final class InflightLimiter: Sendable {
         holder = Holder()
         held[identity] = holder
       }
+      if !cached { last = (identity, holder) }
       if holder.count == 0 { holders += 1 }
       holder.count += 1
       total += 1
@@ -128,6 +138,7 @@ public final class InflightLimiter: Sendable {
       holders -= 1
       if held.count > InflightLimiter.pruneThreshold && held.count > 2 * holders {
         held = held.filter { $0.value.count > 0 }
+        last = nil
       }
     }
   }
@@ -165,14 +176,30 @@ public final class InflightLimiter: Sendable {
   public func acquire(_ kind: Kind, identity: String, host: String = "", privileged: Bool = false)
     -> Ticket?
   {
+    take(kind, identity: identity, host: host, privileged: privileged).map { ticket(kind, for: $0) }
+  }
+
+  /// `acquire` without the ticket: the caller gives the slot back exactly once with `give`
+  /// (or hands it to `ticket(_:for:)`). For requests answered before the handler returns, where
+  /// a ticket would be one allocation per request for nothing.
+  func take(_ kind: Kind, identity: String, host: String = "", privileged: Bool = false)
+    -> Holder?
+  {
     let identity = Identity(name: identity, host: host)
     let now = clock()
-    let holder = pools.withLock { p -> Holder? in
+    return pools.withLock { p -> Holder? in
       kind == .readOnly
         ? p.readOnly.take(identity, privileged: privileged, now: now)
         : p.mutating.take(identity, privileged: privileged, now: now)
     }
-    return holder.map { Ticket(kind: kind, holder: $0, limiter: self) }
+  }
+
+  /// Gives back a slot from `take` (once).
+  func give(_ kind: Kind, _ holder: Holder) { release(kind: kind, holder: holder) }
+
+  /// A ticket owning a slot from `take`: its `release()` gives the slot back once.
+  func ticket(_ kind: Kind, for holder: Holder) -> Ticket {
+    Ticket(kind: kind, holder: holder, limiter: self)
   }
 
   fileprivate func release(kind: Kind, holder: Holder) {

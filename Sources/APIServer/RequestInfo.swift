@@ -1,3 +1,6 @@
+import Glibc
+import HTTP1
+
 /// What a URL addresses, parsed the way kube-apiserver's `RequestInfoFactory` does.
 struct RequestInfo: Equatable {
   enum Verb: String {
@@ -20,32 +23,31 @@ struct RequestInfo: Equatable {
     // runs for every request.
     var path = path
     return path.withUTF8 { bytes -> RequestInfo? in
+      guard let base = bytes.baseAddress else { return nil }
       var found = Segments()
       var start = 0
-      var i = 0
       let n = bytes.count
-      while i <= n {
-        if i == n || bytes[i] == UInt8(ascii: "/") {
-          if i > start {
-            // Eight segments at most make a resource path (`/apis/G/V/namespaces/N/R/name/sub`).
-            guard found.count < Segments.capacity else { return nil }
-            found.append(start, i)
-          }
-          start = i + 1
+      while start < n {
+        // The next "/" (or the end) closes a segment; memchr finds it a word at a time.
+        let end =
+          memchr(base + start, Int32(UInt8(ascii: "/")), n - start).map {
+            UnsafeRawPointer($0) - UnsafeRawPointer(base)
+          } ?? n
+        if end > start {
+          // Eight segments at most make a resource path (`/apis/G/V/namespaces/N/R/name/sub`).
+          guard found.count < Segments.capacity else { return nil }
+          found.append(start, end)
         }
-        i += 1
+        start = end + 1
       }
       let bounds = found
       func text(_ k: Int) -> String {
         let (s, e) = bounds[k]
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[s..<e]), as: UTF8.self)
+        return stringFromBytes(UnsafeBufferPointer(start: base + s, count: e - s))
       }
       func equals(_ k: Int, _ literal: StaticString) -> Bool {
         let (s, e) = bounds[k]
-        guard e - s == literal.utf8CodeUnitCount else { return false }
-        let l = literal.utf8Start
-        for j in 0..<(e - s) where bytes[s + j] != l[j] { return false }
-        return true
+        return e - s == literal.utf8CodeUnitCount && memcmp(base + s, literal.utf8Start, e - s) == 0
       }
       guard bounds.count > 0 else { return nil }
       let group: String
@@ -74,16 +76,16 @@ struct RequestInfo: Equatable {
       }
       let count = bounds.count - next
       if count > 3 { return nil }
-      var info = RequestInfo(
-        group: group, version: version, namespace: namespace, resource: text(next))
-      if count > 1 { info.name = text(next + 1) }
-      if count > 2 { info.subresource = text(next + 2) }
-      if info.resource == "namespaces" && namespace != nil {
+      var name = count > 1 ? text(next + 1) : nil
+      if namespace != nil && equals(next, "namespaces") {
         // `/api/v1/namespaces/x[/status]` addresses the Namespace x itself.
-        info.name = namespace
-        info.namespace = nil
+        name = namespace
+        namespace = nil
       }
-      return info
+      // Built once from its parts (no copy of a half-built value).
+      return RequestInfo(
+        group: group, version: version, namespace: namespace, resource: text(next), name: name,
+        subresource: count > 2 ? text(next + 2) : nil)
     }
   }
 }

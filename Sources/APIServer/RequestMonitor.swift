@@ -63,14 +63,19 @@ final class RequestMonitor: Sendable {
     var isWatch: Bool
     /// Health checks: never limited, not audited.
     var isExempt: Bool
-    var user: UserInfo
-    var remote: String
-    var method: String
-    var target: String
-    var userAgent: String?
+    /// Who asked for what: kept only when the audit log or request logging will read it.
+    var detail: Detail?
     var auditID: String?
     var started: UInt64
     var received: Int64
+  }
+
+  /// The parts of an exchange only the audit log and the debug request line use.
+  struct Detail: Sendable {
+    var user: UserInfo
+    var remote: String
+    var target: String
+    var userAgent: String?
   }
 
   func serve(
@@ -78,38 +83,39 @@ final class RequestMonitor: Sendable {
     route: (HTTPRequest, RequestInfo?) -> HTTPResponse
   ) -> HTTPResponse {
     let head = request.head
-    if head.path == "/metrics" { return route(request, nil) }
+    if head.path.utf8.count == 8 && head.path == "/metrics" { return route(request, nil) }
     let started = WallClock.monotonicNanoseconds()
-    let info = RequestInfo.parse(path: head.path)
-    var exchange = Self.classify(head, info: info, audited: audit != nil)
-    exchange.user = user
-    exchange.remote = context.remoteAddress
+    var exchange = Self.classify(
+      head, info: RequestInfo.parse(path: head.path), audited: audit != nil,
+      user: audit != nil || logRequests ? user : nil, remote: context.remoteAddress)
     exchange.started = started
     if audit != nil {
       exchange.auditID = ServerClock.uuid()
       exchange.received = WallClock.nowNanoseconds()
     }
-    var ticket: InflightLimiter.Ticket?
+    // The slot is held as the bare counter; a `Ticket` (an allocation) is made only for the
+    // responses that outlive this call.
+    let kind: InflightLimiter.Kind =
+      head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
+    var slot: InflightLimiter.Holder?
     if !exchange.isWatch && !exchange.isExempt {
-      let kind: InflightLimiter.Kind =
-        head.method == "GET" || head.method == "HEAD" ? .readOnly : .mutating
-      ticket = limiter.acquire(
-        kind, identity: user.name, host: Self.identityHost(user, remote: context.remoteAddress),
+      slot = limiter.take(
+        kind, identity: user.name, host: Self.isSharedName(user.name) ? context.remoteHost : "",
         privileged: Self.isPrivileged(user))
-      if ticket == nil {
+      if slot == nil {
         let response = Self.tooManyRequests(auditID: exchange.auditID)
         complete(exchange, code: 429, shard: context.loopIndex)
         return response
       }
     }
-    let held = ticket
-    var response = route(request, info)
+    var response = route(request, exchange.info)
     if let id = exchange.auditID { response.headers.append(("Audit-Id", id)) }
     switch response.body {
     case .bytes, .parts:
-      ticket?.release()
+      if let slot { limiter.give(kind, slot) }
       complete(exchange, code: response.status, shard: context.loopIndex)
     case .deferred(let produce):
+      let held = slot.map { limiter.ticket(kind, for: $0) }
       let final = exchange
       response.body = .deferred { [self] responder in
         produce(
@@ -120,6 +126,7 @@ final class RequestMonitor: Sendable {
           })
       }
     case .stream(let start):
+      let held = slot.map { limiter.ticket(kind, for: $0) }
       let final = exchange
       let status = response.status
       let watched = exchange.isWatch ? watchLabels(exchange.info) : nil
@@ -139,10 +146,11 @@ final class RequestMonitor: Sendable {
 
   /// Records a finished request: metrics, audit event, debug line.
   private func complete(_ e: Exchange, code: Int, shard: Int, audited: Bool = false) {
-    var labels = e.labels
+    let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
     if code == 404, let info = e.info {
       // Unknown resources and subresources get no labels from the URL, so garbage URLs cannot
       // grow the number of series.
+      var labels = e.labels
       if catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
         == nil
       {
@@ -150,9 +158,13 @@ final class RequestMonitor: Sendable {
       } else if !Self.knownSubresources.contains(labels.subresource) {
         labels.subresource = ""
       }
+      requests.record(
+        labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
+    } else {
+      // The common case records the exchange's labels as they are, without a copy.
+      requests.record(
+        e.labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
     }
-    let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
-    requests.record(labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
     if !audited && !e.isExempt {
       submitAudit(e, code: code, stage: "ResponseComplete")
     }
@@ -160,16 +172,17 @@ final class RequestMonitor: Sendable {
       logger.debug(
         "request",
         metadata: [
-          "verb": .string(e.labels.verb), "path": .string(e.target),
+          "verb": .string(e.labels.verb), "path": .string(e.detail?.target ?? ""),
           "code": .stringConvertible(code),
-          "duration": .string(Self.milliseconds(seconds)), "user": .string(e.user.name),
-          "remote": .string(e.remote),
+          "duration": .string(Self.milliseconds(seconds)),
+          "user": .string(e.detail?.user.name ?? ""),
+          "remote": .string(e.detail?.remote ?? ""),
         ])
     }
   }
 
   private func submitAudit(_ e: Exchange, code: Int, stage: String) {
-    guard let audit, let id = e.auditID else { return }
+    guard let audit, let id = e.auditID, let detail = e.detail else { return }
     var ref: AuditRecord.ObjectRef?
     if let info = e.info {
       ref = AuditRecord.ObjectRef(
@@ -178,8 +191,9 @@ final class RequestMonitor: Sendable {
     }
     audit.submit(
       AuditRecord(
-        auditID: id, stage: stage, requestURI: e.target, verb: e.auditVerb, user: e.user,
-        sourceIP: Self.host(of: e.remote), userAgent: e.userAgent, objectRef: ref, code: code,
+        auditID: id, stage: stage, requestURI: detail.target, verb: e.auditVerb,
+        user: detail.user, sourceIP: Self.host(of: detail.remote), userAgent: detail.userAgent,
+        objectRef: ref, code: code,
         received: e.received, stageTime: WallClock.nowNanoseconds()))
   }
 
@@ -194,9 +208,10 @@ final class RequestMonitor: Sendable {
   // MARK: Classification
 
   /// kube's metric labels and audit verb for a request (`metrics.CleanVerb`, `CleanScope`).
-  static func classify(_ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true)
-    -> Exchange
-  {
+  static func classify(
+    _ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true,
+    user: UserInfo? = nil, remote: String = ""
+  ) -> Exchange {
     let method = head.method
     var labels = RequestLabels(verb: method)
     var auditVerb = audited ? method.lowercased() : ""
@@ -258,9 +273,12 @@ final class RequestMonitor: Sendable {
     }
     return Exchange(
       labels: labels, auditVerb: auditVerb, info: info, isWatch: isWatch,
-      isExempt: isExempt, user: .anonymous,
-      remote: "", method: method, target: head.target,
-      userAgent: audited ? head.headers["User-Agent"] : nil, auditID: nil, started: 0, received: 0)
+      isExempt: isExempt,
+      detail: user.map {
+        Detail(
+          user: $0, remote: remote, target: head.target,
+          userAgent: audited ? head.headers["User-Agent"] : nil)
+      }, auditID: nil, started: 0, received: 0)
   }
 
   /// Whether every client without credentials shares the name: `system:anonymous`, and
@@ -289,26 +307,7 @@ final class RequestMonitor: Sendable {
   }
 
   /// `host:port` or `[v6]:port` → the host (bytes, not characters: addresses are ASCII).
-  static func host(of remote: String) -> String {
-    var remote = remote
-    return remote.withUTF8 { b -> String in
-      var start = 0
-      var end = b.count
-      if end > 0 && b[0] == UInt8(ascii: "[") {
-        var close = 1
-        while close < end && b[close] != UInt8(ascii: "]") { close += 1 }
-        if close < end {
-          start = 1
-          end = close
-        }
-      } else {
-        var colon = end - 1
-        while colon >= 0 && b[colon] != UInt8(ascii: ":") { colon -= 1 }
-        if colon >= 0 { end = colon }
-      }
-      return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-    }
-  }
+  static func host(of remote: String) -> String { RequestContext.host(of: remote) }
 
   static func milliseconds(_ seconds: Double) -> String {
     let micros = Int((seconds * 1e6).rounded())

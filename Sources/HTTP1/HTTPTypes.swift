@@ -28,7 +28,12 @@ public struct HTTPHeaders: Sendable, Sequence {
 
   /// The first value of `name` (ASCII case-insensitive), if any.
   public subscript(name: String) -> String? {
-    for f in fields where asciiCaseInsensitiveEquals(f.name, name) { return f.value }
+    // Fields are read in place (no copy of each pair); names of another length never match.
+    let length = name.utf8.count
+    for i in fields.indices
+    where fields[i].name.utf8.count == length && asciiCaseInsensitiveEquals(fields[i].name, name) {
+      return fields[i].value
+    }
     return nil
   }
 

@@ -19,7 +19,7 @@ enum HeadParser {
       if headers.count >= limits.maxHeaderCount { throw .tooManyHeaders }
       let field = try FieldLine.parse(UnsafeBufferPointer(rebasing: head[start..<lineEnd]))
       try collect(field, into: &collector)
-      headers.add(makeString(field.name), makeString(field.value))
+      headers.add(KnownTokens.fieldName(field.name), makeString(field.value))
       start = lineEnd + 2
     }
 
@@ -27,7 +27,7 @@ enum HeadParser {
     let keepAlive =
       !collector.connectionClose && (line.version == .http1_1 || collector.connectionKeepAlive)
     let requestHead = HTTPRequestHead(
-      method: makeString(line.method), target: target.target, path: target.path,
+      method: KnownTokens.method(line.method), target: target.target, path: target.path,
       rawQuery: target.rawQuery, query: target.query, version: line.version, headers: headers,
       keepAlive: keepAlive,
       expectsContinue: line.version == .http1_1 && collector.expectsContinue)

@@ -14,9 +14,9 @@ struct RequestTarget {
     _ target: UnsafeBufferPointer<UInt8>, isOptions: Bool
   ) throws(HTTPParseError) -> RequestTarget {
     guard let first = target.first else { throw .badRequest("empty request-target") }
-    let question = try validateAndFindQuery(target)
+    let (question, percent) = try validateAndFindQuery(target)
     if first == ASCII.slash {
-      if question == target.count && !needsPercentDecoding(target, plusAsSpace: false) {
+      if question == target.count && !percent {
         // The common "/plain/path": path and target share one String.
         let path = makeString(target)
         return RequestTarget(target: path, path: path, rawQuery: "", query: [])
@@ -110,12 +110,14 @@ struct RequestTarget {
   }
 
   /// Checks that every byte is visible ASCII other than "#" and returns the index of the first
-  /// "?" (`target.count` when there is none). Skips eight plain bytes at a time.
+  /// "?" (`target.count` when there is none) and whether a "%" comes before it. Skips eight
+  /// plain bytes at a time.
   @inline(__always)
   private static func validateAndFindQuery(
     _ target: UnsafeBufferPointer<UInt8>
-  ) throws(HTTPParseError) -> Int {
-    guard let base = target.baseAddress else { return 0 }
+  ) throws(HTTPParseError) -> (question: Int, percent: Bool) {
+    guard let base = target.baseAddress else { return (0, false) }
+    var percent = false
     var i = 0
     while i < target.count {
       while i &+ 8 <= target.count && !wordNeedsAttention(base, i) { i &+= 8 }
@@ -135,16 +137,17 @@ struct RequestTarget {
             }
             j &+= 1
           }
-          return i
+          return (i, percent)
         }
+        if b == ASCII.percent { percent = true }
         i &+= 1
       }
     }
-    return target.count
+    return (target.count, percent)
   }
 
-  /// Whether one of the eight bytes at `base + offset` is <= 0x20, >= 0x7F, "#" or "?" (false
-  /// positives possible next to a real hit; callers rescan bytewise).
+  /// Whether one of the eight bytes at `base + offset` is <= 0x20, >= 0x7F, "#", "?" or "%"
+  /// (false positives possible next to a real hit; callers rescan bytewise).
   @inline(__always)
   private static func wordNeedsAttention(_ base: UnsafePointer<UInt8>, _ offset: Int) -> Bool {
     let w = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
@@ -156,7 +159,9 @@ struct RequestTarget {
     let t1 = w ^ (0x7F &* ones)
     let t2 = w ^ (ASCII.hashWord)
     let t3 = w ^ (ASCII.questionWord)
-    let eq = ((t1 &- ones) & ~t1 | (t2 &- ones) & ~t2 | (t3 &- ones) & ~t3) & high
+    let t4 = w ^ (ASCII.percentWord)
+    let eq =
+      ((t1 &- ones) & ~t1 | (t2 &- ones) & ~t2 | (t3 &- ones) & ~t3 | (t4 &- ones) & ~t4) & high
     return (w & high) | low | eq != 0
   }
 

@@ -83,12 +83,7 @@ public enum ResponseEncoder {
     var string = string
     string.withUTF8 { bytes in
       // The common case (nothing to replace) is one bulk copy.
-      var clean = true
-      for b in bytes where b < 0x0E && (b == ASCII.cr || b == ASCII.lf || b == 0) {
-        clean = false
-        break
-      }
-      if clean {
+      if isClean(bytes) {
         buffer.append(contentsOf: bytes)
         return
       }
@@ -96,6 +91,34 @@ public enum ResponseEncoder {
         buffer.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b)
       }
     }
+  }
+
+  /// Whether `bytes` holds no CR, LF or NUL. Eight bytes at a time: a word with no byte below
+  /// 0x0E cannot hold one (the bytes of a word that might are checked one by one).
+  @inline(__always)
+  private static func isClean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    var i = 0
+    while i &+ 8 <= bytes.count {
+      let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+      // "has a byte less than n" for n = 0x0E: exact for bytes below 0x80.
+      if (w &- 0x0E &* ones) & ~w & high != 0 {
+        for k in i..<(i &+ 8) where isUnsafe(base[k]) { return false }
+      }
+      i &+= 8
+    }
+    while i < bytes.count {
+      if isUnsafe(base[i]) { return false }
+      i &+= 1
+    }
+    return true
+  }
+
+  @inline(__always)
+  private static func isUnsafe(_ b: UInt8) -> Bool {
+    b == ASCII.cr || b == ASCII.lf || b == 0
   }
 
   private static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {

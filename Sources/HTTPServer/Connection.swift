@@ -27,12 +27,16 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
 
   let fd: Int32
   let peer: String
+  /// The host part of `peer`, worked out once for every request's `RequestContext`.
+  let peerHost: String
   unowned let context: LoopContext
   private var token: UInt64 = 0
   private var parser: RequestParser
   private var output = OutputQueue()
   private var exchange = Exchange.none
   private var request = RequestInfo()
+  /// The last response head, shared with the output queue until written (see `takeHeadBuffer`).
+  private var headBuffer: [UInt8] = []
   private var keepAlive = true
   private var closeAfterFlush = false
   private var lingering = false
@@ -57,6 +61,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   init(fd: Int32, peer: String, context: LoopContext) {
     self.fd = fd
     self.peer = peer
+    peerHost = RequestContext.host(of: peer)
     self.context = context
     parser = RequestParser(limits: context.core.configuration.parserLimits)
     headStartedAt = context.now
@@ -231,7 +236,8 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     let response = context.core.handler.handle(
       req,
       context: RequestContext(
-        remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer))
+        remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer,
+        remoteHost: peerHost))
     send(response)
   }
 
@@ -263,8 +269,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       gzipped = true
     }
     // One buffer, written field by field: no header array is built or grown per response.
-    var head: [UInt8] = []
-    head.reserveCapacity(256)
+    var head = takeHeadBuffer()
     ResponseEncoder.appendStatusLine(status, into: &head)
     for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
     if gzipped {
@@ -284,8 +289,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       sendComplete(status: status, headers: headers, body: HTTPResponse.Body.join(parts))
       return
     }
-    var head: [UInt8] = []
-    head.reserveCapacity(256)
+    var head = takeHeadBuffer()
     ResponseEncoder.appendStatusLine(status, into: &head)
     for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
     ResponseEncoder.appendContentLength(length, into: &head)
@@ -295,8 +299,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   }
 
   private func appendHead(status: Int, headers: inout [(String, String)]) {
-    var head: [UInt8] = []
-    head.reserveCapacity(256)
+    var head = takeHeadBuffer()
     ResponseEncoder.appendStatusLine(status, into: &head)
     for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
     endHead(&head)
@@ -313,6 +316,20 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     }
     ResponseEncoder.endHead(&head)
     output.append(head)
+    headBuffer = head
+  }
+
+  /// An empty buffer for the next response head: the previous head's storage once the output
+  /// queue has written and dropped it (no allocation per response), a new buffer otherwise.
+  private func takeHeadBuffer() -> [UInt8] {
+    var head: [UInt8] = []
+    swap(&head, &headBuffer)
+    // Keeps the storage when it is ours alone; a still-queued head is left to the queue. An
+    // unusually large head is not kept for the life of the connection.
+    if head.capacity > 4096 { head = [] }
+    head.removeAll(keepingCapacity: true)
+    if head.capacity < 256 { head.reserveCapacity(256) }
+    return head
   }
 
   /// Answers an error the HTTP layer detected itself, then closes.

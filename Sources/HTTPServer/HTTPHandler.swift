@@ -16,11 +16,39 @@ public struct RequestContext: Sendable {
   /// The verified client certificate of a TLS connection (nil: plain HTTP, no certificate,
   /// or one that did not verify against the client CA bundle).
   public let tlsPeer: TLSPeer?
+  /// The host part of `remoteAddress` (connections work it out once, not per request).
+  public let remoteHost: String
 
-  public init(remoteAddress: String, loopIndex: Int, tlsPeer: TLSPeer? = nil) {
+  /// `remoteHost`: `RequestContext.host(of: remoteAddress)` when nil.
+  public init(
+    remoteAddress: String, loopIndex: Int, tlsPeer: TLSPeer? = nil, remoteHost: String? = nil
+  ) {
     self.remoteAddress = remoteAddress
     self.loopIndex = loopIndex
     self.tlsPeer = tlsPeer
+    self.remoteHost = remoteHost ?? Self.host(of: remoteAddress)
+  }
+
+  /// `host:port` or `[v6]:port` → the host (bytes, not characters: addresses are ASCII).
+  public static func host(of remote: String) -> String {
+    var remote = remote
+    return remote.withUTF8 { b -> String in
+      var start = 0
+      var end = b.count
+      if end > 0 && b[0] == UInt8(ascii: "[") {
+        var close = 1
+        while close < end && b[close] != UInt8(ascii: "]") { close += 1 }
+        if close < end {
+          start = 1
+          end = close
+        }
+      } else {
+        var colon = end - 1
+        while colon >= 0 && b[colon] != UInt8(ascii: ":") { colon -= 1 }
+        if colon >= 0 { end = colon }
+      }
+      return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+    }
   }
 }
 
@@ -62,7 +90,9 @@ public struct HTTPResponse: Sendable {
   /// A complete response with a content type.
   public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
     self.status = status
-    self.headers = [("Content-Type", contentType)] + headers
+    // Most responses carry no other field: one array, no concatenation.
+    self.headers =
+      headers.isEmpty ? [("Content-Type", contentType)] : [("Content-Type", contentType)] + headers
     self.body = .bytes(body)
   }
 }

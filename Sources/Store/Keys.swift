@@ -10,6 +10,10 @@ public struct ResourceKey: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
+
+  /// The plural alone: equal keys still hash alike, a lookup hashes one string instead of two,
+  /// and resources sharing a plural across groups are few.
+  public func hash(into hasher: inout Hasher) { hasher.combine(resource) }
 }
 
 /// Identifies one stored object: its resource, namespace ("" for cluster-scoped resources) and

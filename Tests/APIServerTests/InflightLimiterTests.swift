@@ -49,6 +49,30 @@ import Testing
     #expect(limiter.acquire(.readOnly, identity: "c") == nil)
   }
 
+  /// The limiter remembers the identity admitted last; hosts must still tell clients sharing a
+  /// name apart, and pruning idle counters must not leave a stale one behind.
+  @Test func lastIdentityShortcutKeepsCountsExact() {
+    let limiter = InflightLimiter(maxReadOnly: 0, maxMutating: 0)
+    let a = limiter.take(.readOnly, identity: "system:anonymous", host: "h1")
+    let b = limiter.take(.readOnly, identity: "system:anonymous", host: "h2")
+    let a2 = limiter.take(.readOnly, identity: "system:anonymous", host: "h1")
+    #expect(limiter.held(.readOnly, identity: "system:anonymous", host: "h1") == 2)
+    #expect(limiter.held(.readOnly, identity: "system:anonymous", host: "h2") == 1)
+    for slot in [a, b, a2] { if let slot { limiter.give(.readOnly, slot) } }
+    // A fresh table: the give of the last of pruneThreshold + 1 idle identities prunes them
+    // all, that one included; taking it again must count in the table, not in a stale counter.
+    let fresh = InflightLimiter(maxReadOnly: 0, maxMutating: 0)
+    for i in 0...InflightLimiter.pruneThreshold {
+      if let slot = fresh.take(.readOnly, identity: "idle\(i)") { fresh.give(.readOnly, slot) }
+    }
+    let last = "idle\(InflightLimiter.pruneThreshold)"
+    let again = fresh.take(.readOnly, identity: last)
+    #expect(fresh.held(.readOnly, identity: last) == 1)
+    #expect(fresh.inflight(.readOnly) == 1)
+    if let again { fresh.give(.readOnly, again) }
+    #expect(fresh.held(.readOnly, identity: last) == 0)
+  }
+
   @Test func privilegedAndUnlimited() {
     let limiter = InflightLimiter(maxReadOnly: 1, maxMutating: 0)
     let first = limiter.acquire(.readOnly, identity: "a")
