@@ -19,98 +19,107 @@ struct RequestInfo: Equatable {
   /// not a resource path (discovery documents are routed before this).
   static func parse(path: String) -> RequestInfo? {
     // The bounds of the first segments of the UTF-8 bytes split at `/` (empty segments
-    // dropped), then Strings for the parts used only: no grapheme breaking, no array, as this
-    // runs for every request.
+    // dropped) go to a stack buffer, then Strings are built for the parts used only: no
+    // grapheme breaking, no array, no copy of the bounds, as this runs for every request.
     var path = path
     return path.withUTF8 { bytes -> RequestInfo? in
       guard let base = bytes.baseAddress else { return nil }
-      var found = Segments()
-      var start = 0
-      let n = bytes.count
-      while start < n {
-        // The next "/" (or the end) closes a segment; memchr finds it a word at a time.
-        let end =
-          memchr(base + start, Int32(UInt8(ascii: "/")), n - start).map {
-            UnsafeRawPointer($0) - UnsafeRawPointer(base)
-          } ?? n
-        if end > start {
-          // Eight segments at most make a resource path (`/apis/G/V/namespaces/N/R/name/sub`).
-          guard found.count < Segments.capacity else { return nil }
-          found.append(start, end)
-        }
-        start = end + 1
+      return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * maxSegments) { bounds in
+        var segments = Segments(base: base, bounds: bounds.baseAddress!)
+        guard segments.split(count: bytes.count) else { return nil }
+        return parse(segments)
       }
-      let bounds = found
-      func text(_ k: Int) -> String {
-        let (s, e) = bounds[k]
-        return stringFromBytes(UnsafeBufferPointer(start: base + s, count: e - s))
-      }
-      func equals(_ k: Int, _ literal: StaticString) -> Bool {
-        let (s, e) = bounds[k]
-        return e - s == literal.utf8CodeUnitCount && memcmp(base + s, literal.utf8Start, e - s) == 0
-      }
-      guard bounds.count > 0 else { return nil }
-      let group: String
-      let version: String
-      var next: Int
-      if equals(0, "api") {
-        guard bounds.count >= 3 else { return nil }
-        group = ""
-        version = text(1)
-        next = 2
-      } else if equals(0, "apis") {
-        guard bounds.count >= 4 else { return nil }
-        group = text(1)
-        version = text(2)
-        next = 3
-      } else {
-        return nil
-      }
-      let rest = bounds.count - next
-      var namespace: String?
-      if equals(next, "namespaces") && rest > 1 {
-        namespace = text(next + 1)
-        if rest > 2 && !equals(next + 2, "status") && !equals(next + 2, "finalize") {
-          next += 2
-        }
-      }
-      let count = bounds.count - next
-      if count > 3 { return nil }
-      var name = count > 1 ? text(next + 1) : nil
-      if namespace != nil && equals(next, "namespaces") {
-        // `/api/v1/namespaces/x[/status]` addresses the Namespace x itself.
-        name = namespace
-        namespace = nil
-      }
-      // Built once from its parts (no copy of a half-built value).
-      return RequestInfo(
-        group: group, version: version, namespace: namespace, resource: text(next), name: name,
-        subresource: count > 2 ? text(next + 2) : nil)
     }
+  }
+
+  /// Eight segments at most make a resource path (`/apis/G/V/namespaces/N/R/name/sub`).
+  fileprivate static let maxSegments = 8
+
+  private static func parse(_ s: Segments) -> RequestInfo? {
+    guard s.count > 0 else { return nil }
+    let group: String
+    let version: String
+    var next: Int
+    if s.equals(0, "api") {
+      guard s.count >= 3 else { return nil }
+      group = ""
+      version = s.text(1)
+      next = 2
+    } else if s.equals(0, "apis") {
+      guard s.count >= 4 else { return nil }
+      group = s.text(1)
+      version = s.text(2)
+      next = 3
+    } else {
+      return nil
+    }
+    let rest = s.count - next
+    var namespace: String?
+    if s.equals(next, "namespaces") && rest > 1 {
+      namespace = s.text(next + 1)
+      if rest > 2 && !s.equals(next + 2, "status") && !s.equals(next + 2, "finalize") {
+        next += 2
+      }
+    }
+    let count = s.count - next
+    if count > 3 { return nil }
+    var name = count > 1 ? s.text(next + 1) : nil
+    if namespace != nil && s.equals(next, "namespaces") {
+      // `/api/v1/namespaces/x[/status]` addresses the Namespace x itself.
+      name = namespace
+      namespace = nil
+    }
+    // Built once from its parts (no copy of a half-built value).
+    return RequestInfo(
+      group: group, version: version, namespace: namespace, resource: s.text(next), name: name,
+      subresource: count > 2 ? s.text(next + 2) : nil)
   }
 }
 
-/// Up to eight (start, end) byte ranges, kept inline (no heap allocation).
+/// The non-empty `/`-separated segments of a path's bytes, as (start, end) offsets in a buffer
+/// of `2 * RequestInfo.maxSegments` Ints the caller owns (on the stack). Invariant: `count`
+/// pairs are set, each within the path's bytes.
 private struct Segments {
-  static let capacity = 8
-  private var storage:
-    (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  let base: UnsafePointer<UInt8>
+  let bounds: UnsafeMutablePointer<Int>
   private(set) var count = 0
 
-  mutating func append(_ start: Int, _ end: Int) {
-    withUnsafeMutableBytes(of: &storage) { raw in
-      let p = raw.bindMemory(to: Int.self)
-      p[2 * count] = start
-      p[2 * count + 1] = end
-    }
-    count += 1
+  init(base: UnsafePointer<UInt8>, bounds: UnsafeMutablePointer<Int>) {
+    self.base = base
+    self.bounds = bounds
   }
 
-  subscript(k: Int) -> (Int, Int) {
-    withUnsafeBytes(of: storage) { raw in
-      let p = raw.bindMemory(to: Int.self)
-      return (p[2 * k], p[2 * k + 1])
+  /// Records the segments of the `n` bytes at `base`; false when there are more than fit.
+  mutating func split(count n: Int) -> Bool {
+    var start = 0
+    let capacity = RequestInfo.maxSegments
+    while start < n {
+      // The next "/" (or the end) closes a segment; memchr finds it a word at a time.
+      let end =
+        memchr(base + start, Int32(UInt8(ascii: "/")), n - start).map {
+          UnsafeRawPointer($0) - UnsafeRawPointer(base)
+        } ?? n
+      if end > start {
+        guard count < capacity else { return false }
+        bounds[2 * count] = start
+        bounds[2 * count + 1] = end
+        count += 1
+      }
+      start = end + 1
     }
+    return true
+  }
+
+  @inline(__always)
+  func text(_ k: Int) -> String {
+    let s = bounds[2 * k]
+    return stringFromBytes(UnsafeBufferPointer(start: base + s, count: bounds[2 * k + 1] - s))
+  }
+
+  @inline(__always)
+  func equals(_ k: Int, _ literal: StaticString) -> Bool {
+    let s = bounds[2 * k]
+    let n = bounds[2 * k + 1] - s
+    return n == literal.utf8CodeUnitCount && memcmp(base + s, literal.utf8Start, n) == 0
   }
 }
