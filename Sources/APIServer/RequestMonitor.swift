@@ -209,7 +209,7 @@ final class RequestMonitor: Sendable {
 
   /// kube's metric labels and audit verb for a request (`metrics.CleanVerb`, `CleanScope`).
   static func classify(
-    _ head: HTTPRequestHead, info: RequestInfo?, audited: Bool = true,
+    _ head: HTTPRequestHead, info: consuming RequestInfo?, audited: Bool = true,
     user: UserInfo? = nil, remote: String = ""
   ) -> Exchange {
     let method = head.method
@@ -271,8 +271,9 @@ final class RequestMonitor: Sendable {
         labels.verb = "GET"
       }
     }
+    // The parsed path moves into the exchange: no copy of its strings.
     return Exchange(
-      labels: labels, auditVerb: auditVerb, info: info, isWatch: isWatch,
+      labels: labels, auditVerb: auditVerb, info: consume info, isWatch: isWatch,
       isExempt: isExempt,
       detail: user.map {
         Detail(
