@@ -308,7 +308,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   /// Adds the fields every response carries (`Date`, and `Connection` when needed), ends the
   /// head and queues it.
   private func endHead(_ head: inout [UInt8]) {
-    context.date.field.withUnsafeBufferPointer { head.append(contentsOf: $0) }
+    // Read out in one instantaneous access (see `LoopContext.refreshed`).
+    let date = context.date.field
+    date.withUnsafeBufferPointer { head.append(contentsOf: $0) }
     if !keepAlive {
       ResponseEncoder.appendField("Connection", "close", into: &head)
     } else if request.http10 {

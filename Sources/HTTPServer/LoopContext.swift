@@ -24,11 +24,20 @@ final class LoopContext: @unchecked Sendable {
   init(loop: EventLoop, core: ServerCore) {
     self.loop = loop
     self.core = core
-    date.refresh()
+    date = Self.refreshed(date)
     loop.tick = { [unowned self] in self.tick() }
   }
 
   deinit { readBuffer.deallocate() }
+
+  /// `date` refreshed. `date` is only ever read or assigned whole, never mutated in place
+  /// across a call, so the optimizer can prove its accesses never overlap and drops their
+  /// run-time exclusivity checks (one per response head).
+  private static func refreshed(_ date: HTTPDate) -> HTTPDate {
+    var date = date
+    date.refresh()
+    return date
+  }
 
   /// Registers the listener (before the loop thread starts, or on it).
   func attach(_ listener: Listener) {
@@ -59,7 +68,7 @@ final class LoopContext: @unchecked Sendable {
   /// Once a second: refresh the Date header, enforce timeouts, resume a paused listener.
   private func tick() {
     now = monotonicMilliseconds()
-    date.refresh()
+    date = Self.refreshed(date)
     listenerChannel?.resumeIfPaused()
     for connection in Array(connections.values) { connection.checkTimeouts(now: now) }
   }
