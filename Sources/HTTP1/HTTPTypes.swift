@@ -9,42 +9,62 @@ public enum HTTPVersion: Sendable, Equatable {
 /// rejects anything else before a value of this type exists). Values may hold obs-text: valid
 /// UTF-8 is kept as sent, other bytes 0x80-0xFF become U+FFFD (a String is Unicode).
 public struct HTTPHeaders: Sendable, Sequence {
-  public private(set) var fields: [(name: String, value: String)]
+  /// One field. A struct, not a tuple: an array of them is destroyed by compiled code rather
+  /// than by the runtime's generic walk over tuple metadata (once per request).
+  struct Field: Sendable {
+    var name: String
+    var value: String
+  }
 
-  public init() { fields = [] }
+  private var storage: [Field]
+
+  /// The fields as (name, value) pairs, in order.
+  public var fields: [(name: String, value: String)] { storage.map { ($0.name, $0.value) } }
+
+  public init() { storage = [] }
   public init(_ fields: [(String, String)]) {
-    self.fields = fields.map { (name: $0.0, value: $0.1) }
+    storage = fields.map { Field(name: $0.0, value: $0.1) }
   }
 
   /// An empty list with room for `capacity` fields (the parser knows the count up front).
   init(reservingCapacity capacity: Int) {
-    fields = []
-    fields.reserveCapacity(capacity)
+    storage = []
+    storage.reserveCapacity(capacity)
   }
 
-  public var count: Int { fields.count }
+  public var count: Int { storage.count }
 
-  public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+  public mutating func add(_ name: String, _ value: String) {
+    storage.append(Field(name: name, value: value))
+  }
 
   /// The first value of `name` (ASCII case-insensitive), if any.
   public subscript(name: String) -> String? {
     // Fields are read in place (no copy of each pair); names of another length never match.
     let length = name.utf8.count
-    for i in fields.indices
-    where fields[i].name.utf8.count == length && asciiCaseInsensitiveEquals(fields[i].name, name) {
-      return fields[i].value
+    for i in storage.indices
+    where storage[i].name.utf8.count == length && asciiCaseInsensitiveEquals(storage[i].name, name)
+    {
+      return storage[i].value
     }
     return nil
   }
 
   /// Every value of `name`, in order.
   public func values(_ name: String) -> [String] {
-    fields.filter { asciiCaseInsensitiveEquals($0.name, name) }.map(\.value)
+    storage.filter { asciiCaseInsensitiveEquals($0.name, name) }.map(\.value)
   }
 
-  public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
-    fields.makeIterator()
+  /// Yields the fields as (name, value) pairs, in order.
+  public struct Iterator: IteratorProtocol {
+    var base: IndexingIterator<[Field]>
+
+    public mutating func next() -> (name: String, value: String)? {
+      base.next().map { ($0.name, $0.value) }
+    }
   }
+
+  public func makeIterator() -> Iterator { Iterator(base: storage.makeIterator()) }
 }
 
 /// Compares two strings byte by byte, folding ASCII letters only (header names are ASCII).
