@@ -14,6 +14,10 @@ public final class InMemoryBackend: StorageBackend {
     var revision: Revision
     /// resource -> namespace -> name -> current version.
     var objects: [ResourceKey: [String: [String: StoredObject]]] = [:]
+    /// The same objects by their whole key, for point reads: one hash of the key instead of
+    /// one per level of `objects`. Kept equal to `objects` by `commit`, which every write
+    /// passes through.
+    var byKey: [ObjectKey: StoredObject] = [:]
     var history = EventHistory()
     var sink: (any StoreEventSink)?
   }
@@ -144,8 +148,13 @@ public final class InMemoryBackend: StorageBackend {
     return event
   }
 
-  /// Appends the event, advances the revision, trims the history, publishes. Under the lock.
+  /// Updates `byKey`, appends the event, advances the revision, trims the history, publishes.
+  /// Under the lock.
   private func commit(_ event: StoreEvent, _ s: inout State) {
+    switch event.type {
+    case .added, .modified: s.byKey[event.key] = event.object
+    case .deleted: s.byKey[event.key] = nil
+    }
     s.revision = event.revision
     s.history.append(event)
     let size = configuration.historySize
@@ -160,7 +169,7 @@ public final class InMemoryBackend: StorageBackend {
   }
 
   public func get(_ key: ObjectKey) -> StoredObject? {
-    state.withLock { $0.objects[key.resource]?[key.namespace]?[key.name] }
+    state.withLock { $0.byKey[key] }
   }
 
   public func snapshot(_ resource: ResourceKey, namespace: String?, at revision: Revision?)

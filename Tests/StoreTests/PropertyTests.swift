@@ -83,6 +83,16 @@ struct PropertyTests {
           initial: start == .initialState ? model : [:]))
     }
 
+    /// Point reads of every key (present or not) match the model.
+    func checkPointReads() {
+      for namespace in Self.namespaces {
+        for name in Self.names {
+          let key = cmKey(namespace, name)
+          #expect(store.get(key)?.revision == model[key]?.revision, "\(key)")
+        }
+      }
+    }
+
     for _ in 0..<4 { addWatch() }
     for step in 0..<400 {
       let key = cmKey(
@@ -101,6 +111,7 @@ struct PropertyTests {
         model[key] = nil
         changes.append(Change(revision: s.revision, key: key, old: old, new: nil))
         states[s.revision] = model
+        checkPointReads()
         continue
       case (let old?, _):
         let s = try store.update(
@@ -114,6 +125,7 @@ struct PropertyTests {
       let revision = store.currentRevision
       changes.append(Change(revision: revision, key: key, old: old, new: model[key]))
       states[revision] = model
+      checkPointReads()
 
       // The list matches the model, across namespaces and within one.
       let listed = try store.list(configmaps)
