@@ -38,12 +38,21 @@ struct OutputQueue {
   }
 
   /// Appends the segments of `parts` in order with one append to the segment list (a large LIST
-  /// body is tens of thousands of segments). Empty parts are harmless: `write` passes a
-  /// zero-length iovec and `consume` steps over it.
+  /// body is tens of thousands of segments). Empty parts are skipped, as `append` skips them:
+  /// `write` and `consumeFront` take every queued segment to have a first byte.
   mutating func append(contentsOf parts: [[UInt8]]) {
-    let added = parts.reduce(0) { $0 + $1.count }
+    var added = 0
+    var anyEmpty = false
+    for part in parts {
+      added += part.count
+      anyEmpty = anyEmpty || part.isEmpty
+    }
     guard added > 0 else { return }
-    segments.append(contentsOf: parts)
+    if anyEmpty {
+      segments.append(contentsOf: parts.lazy.filter { !$0.isEmpty })
+    } else {
+      segments.append(contentsOf: parts)
+    }
     byteCount += added
     tailOwned = false
   }

@@ -91,4 +91,43 @@ import Testing
     }
     #expect(taken == expected)
   }
+
+  @Test func partsAppendedTogetherLeaveInOrderAndEmptyPartsAreSkipped() throws {
+    // A LIST body: many shared parts queued at once, some empty, written across partial writes
+    // and taken front by front as TLS does.
+    let parts: [[UInt8]] =
+      (0..<300).map { i in i % 7 == 3 ? [] : pattern(1 + (i * 53) % 2500) } + [[], []]
+    let expected = parts.flatMap { $0 }
+    let (w, r) = try socketPair()
+    defer {
+      close(w)
+      close(r)
+    }
+    var queue = OutputQueue()
+    queue.append(contentsOf: [[], []])
+    #expect(queue.isEmpty)
+    queue.append(contentsOf: parts)
+    #expect(queue.byteCount == expected.count)
+    var received: [UInt8] = []
+    while !queue.isEmpty {
+      _ = try queue.write(to: w)
+      readAvailable(r, into: &received)
+    }
+    readAvailable(r, into: &received)
+    #expect(received == expected)
+
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 16)
+    defer { scratch.deallocate() }
+    var tls = OutputQueue()
+    tls.append(contentsOf: parts)
+    var taken: [UInt8] = []
+    while !tls.isEmpty {
+      let ok = tls.consumeFront(scratch: scratch, directLimit: 1500) { bytes in
+        taken.append(contentsOf: bytes)
+        return true
+      }
+      #expect(ok)
+    }
+    #expect(taken == expected)
+  }
 }
