@@ -11,9 +11,8 @@ import Store
 /// A value type over one shared box (copy-on-write): the catalog hands a copy to every request,
 /// and a copy costs one reference count instead of one per field.
 public struct ResourceDefinition: Sendable {
-  /// The fields. Invariant: mutated only through `writable()`, i.e. while this value is its only
-  /// owner, so a box reachable from several threads is never written (hence `@unchecked`).
-  private final class Storage: @unchecked Sendable {
+  /// The stored fields, as one plain value.
+  private struct Fields {
     var group: String
     var version: String
     var kind: String
@@ -24,7 +23,7 @@ public struct ResourceDefinition: Sendable {
     var categories: [String]
     var namespaced: Bool
     var hasStatusSubresource: Bool
-    var hasApprovalSubresource = false
+    var hasApprovalSubresource: Bool
     var printerColumns: [PrinterColumn]
     var schema: JSONValue?
     var schemaNode: SchemaNode?
@@ -33,145 +32,109 @@ public struct ResourceDefinition: Sendable {
     var isCustomResource: Bool
     var extraSelectableFields: [String]
     var verbs: [String]
+  }
 
-    init(
-      group: String, version: String, kind: String, plural: String, singular: String,
-      namespaced: Bool, shortNames: [String], categories: [String], hasStatusSubresource: Bool,
-      printerColumns: [PrinterColumn], schema: JSONValue?, isCustomResource: Bool,
-      extraSelectableFields: [String], verbs: [String]
-    ) {
-      self.group = group
-      self.version = version
-      self.kind = kind
-      self.listKind = kind + "List"
-      self.plural = plural
-      self.singular = singular
-      self.shortNames = shortNames
-      self.categories = categories
-      self.namespaced = namespaced
-      self.hasStatusSubresource = hasStatusSubresource
-      self.printerColumns = printerColumns
-      self.schema = schema
-      self.schemaNode = schema.map(SchemaNode.init)
-      self.allowsUnconditionalUpdate = !isCustomResource
-      self.tracksGeneration = isCustomResource
-      self.isCustomResource = isCustomResource
-      self.extraSelectableFields = extraSelectableFields
-      self.verbs = verbs
-    }
-
-    /// A field-by-field copy (taken before the first write to a shared box).
-    func copy() -> Storage {
-      let c = Storage(
-        group: group, version: version, kind: kind, plural: plural, singular: singular,
-        namespaced: namespaced, shortNames: shortNames, categories: categories,
-        hasStatusSubresource: hasStatusSubresource, printerColumns: printerColumns, schema: nil,
-        isCustomResource: isCustomResource, extraSelectableFields: extraSelectableFields,
-        verbs: verbs)
-      c.listKind = listKind
-      c.hasApprovalSubresource = hasApprovalSubresource
-      c.schema = schema
-      c.schemaNode = schemaNode
-      c.allowsUnconditionalUpdate = allowsUnconditionalUpdate
-      c.tracksGeneration = tracksGeneration
-      return c
-    }
+  /// The box. Invariant: mutated only through `writable()`, i.e. while this value is its only
+  /// owner, so a box reachable from several threads is never written (hence `@unchecked`).
+  private final class Storage: @unchecked Sendable {
+    var fields: Fields
+    init(_ fields: Fields) { self.fields = fields }
   }
 
   private var storage: Storage
 
   /// The box, copied first when another value shares it.
   private mutating func writable() -> Storage {
-    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
     return storage
   }
 
   public var group: String {
-    get { storage.group }
-    set { writable().group = newValue }
+    get { storage.fields.group }
+    set { writable().fields.group = newValue }
   }
   public var version: String {
-    get { storage.version }
-    set { writable().version = newValue }
+    get { storage.fields.version }
+    set { writable().fields.version = newValue }
   }
   public var kind: String {
-    get { storage.kind }
-    set { writable().kind = newValue }
+    get { storage.fields.kind }
+    set { writable().fields.kind = newValue }
   }
   public var listKind: String {
-    get { storage.listKind }
-    set { writable().listKind = newValue }
+    get { storage.fields.listKind }
+    set { writable().fields.listKind = newValue }
   }
   public var plural: String {
-    get { storage.plural }
-    set { writable().plural = newValue }
+    get { storage.fields.plural }
+    set { writable().fields.plural = newValue }
   }
   public var singular: String {
-    get { storage.singular }
-    set { writable().singular = newValue }
+    get { storage.fields.singular }
+    set { writable().fields.singular = newValue }
   }
   public var shortNames: [String] {
-    get { storage.shortNames }
-    set { writable().shortNames = newValue }
+    get { storage.fields.shortNames }
+    set { writable().fields.shortNames = newValue }
   }
   public var categories: [String] {
-    get { storage.categories }
-    set { writable().categories = newValue }
+    get { storage.fields.categories }
+    set { writable().fields.categories = newValue }
   }
   public var namespaced: Bool {
-    get { storage.namespaced }
-    set { writable().namespaced = newValue }
+    get { storage.fields.namespaced }
+    set { writable().fields.namespaced = newValue }
   }
   /// The kind has a `/status` subresource (main writes ignore status, status writes ignore the rest).
   public var hasStatusSubresource: Bool {
-    get { storage.hasStatusSubresource }
-    set { writable().hasStatusSubresource = newValue }
+    get { storage.fields.hasStatusSubresource }
+    set { writable().fields.hasStatusSubresource = newValue }
   }
   /// The kind has an `/approval` subresource (CertificateSigningRequest: only conditions change).
   public var hasApprovalSubresource: Bool {
-    get { storage.hasApprovalSubresource }
-    set { writable().hasApprovalSubresource = newValue }
+    get { storage.fields.hasApprovalSubresource }
+    set { writable().fields.hasApprovalSubresource = newValue }
   }
   /// Extra columns for Table output (CRD `additionalPrinterColumns`).
   public var printerColumns: [PrinterColumn] {
-    get { storage.printerColumns }
-    set { writable().printerColumns = newValue }
+    get { storage.fields.printerColumns }
+    set { writable().fields.printerColumns = newValue }
   }
   /// OpenAPI v3 schema of the kind (for defaults, pruning and `/openapi/v3`), if known.
   public var schema: JSONValue? {
-    get { storage.schema }
+    get { storage.fields.schema }
     set {
       let s = writable()
-      s.schema = newValue
-      s.schemaNode = newValue.map(SchemaNode.init)
+      s.fields.schema = newValue
+      s.fields.schemaNode = newValue.map(SchemaNode.init)
     }
   }
   /// `schema` read into nodes once (what writes walk).
-  var schemaNode: SchemaNode? { storage.schemaNode }
+  var schemaNode: SchemaNode? { storage.fields.schemaNode }
   /// Built-ins allow PUT without `metadata.resourceVersion`; custom resources do not.
   public var allowsUnconditionalUpdate: Bool {
-    get { storage.allowsUnconditionalUpdate }
-    set { writable().allowsUnconditionalUpdate = newValue }
+    get { storage.fields.allowsUnconditionalUpdate }
+    set { writable().fields.allowsUnconditionalUpdate = newValue }
   }
   /// Custom resources bump `metadata.generation` on spec changes.
   public var tracksGeneration: Bool {
-    get { storage.tracksGeneration }
-    set { writable().tracksGeneration = newValue }
+    get { storage.fields.tracksGeneration }
+    set { writable().fields.tracksGeneration = newValue }
   }
   /// Whether this entry comes from a CustomResourceDefinition (SMP is then 415).
   public var isCustomResource: Bool {
-    get { storage.isCustomResource }
-    set { writable().isCustomResource = newValue }
+    get { storage.fields.isCustomResource }
+    set { writable().fields.isCustomResource = newValue }
   }
   /// Extra field-selector fields beyond `metadata.name` (and `metadata.namespace` when namespaced).
   public var extraSelectableFields: [String] {
-    get { storage.extraSelectableFields }
-    set { writable().extraSelectableFields = newValue }
+    get { storage.fields.extraSelectableFields }
+    set { writable().fields.extraSelectableFields = newValue }
   }
   /// Verbs served on the main resource.
   public var verbs: [String] {
-    get { storage.verbs }
-    set { writable().verbs = newValue }
+    get { storage.fields.verbs }
+    set { writable().fields.verbs = newValue }
   }
 
   public init(
@@ -185,11 +148,15 @@ public struct ResourceDefinition: Sendable {
     ]
   ) {
     storage = Storage(
-      group: group, version: version, kind: kind, plural: plural, singular: singular,
-      namespaced: namespaced, shortNames: shortNames, categories: categories,
-      hasStatusSubresource: hasStatusSubresource, printerColumns: printerColumns, schema: schema,
-      isCustomResource: isCustomResource, extraSelectableFields: extraSelectableFields,
-      verbs: verbs)
+      Fields(
+        group: group, version: version, kind: kind, listKind: kind + "List", plural: plural,
+        singular: singular, shortNames: shortNames, categories: categories,
+        namespaced: namespaced, hasStatusSubresource: hasStatusSubresource,
+        hasApprovalSubresource: false, printerColumns: printerColumns, schema: schema,
+        schemaNode: schema.map(SchemaNode.init),
+        allowsUnconditionalUpdate: !isCustomResource, tracksGeneration: isCustomResource,
+        isCustomResource: isCustomResource, extraSelectableFields: extraSelectableFields,
+        verbs: verbs))
   }
 
   /// `v1` for the core group, `group/version` otherwise.
