@@ -56,7 +56,7 @@ public final class InflightLimiter: Sendable {
 
     public func release() {
       guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
-      limiter.release(kind: kind, holder: holder)
+      limiter.give(kind, holder)
     }
   }
 
@@ -194,15 +194,13 @@ public final class InflightLimiter: Sendable {
     }
   }
 
-  /// Gives back a slot from `take` (once).
-  func give(_ kind: Kind, _ holder: Holder) { release(kind: kind, holder: holder) }
-
   /// A ticket owning a slot from `take`: its `release()` gives the slot back once.
   func ticket(_ kind: Kind, for holder: Holder) -> Ticket {
     Ticket(kind: kind, holder: holder, limiter: self)
   }
 
-  fileprivate func release(kind: Kind, holder: Holder) {
+  /// Gives back a slot from `take` (once).
+  func give(_ kind: Kind, _ holder: Holder) {
     let now = clock()
     pools.withLock { p in
       if kind == .readOnly {

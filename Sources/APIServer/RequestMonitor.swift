@@ -100,7 +100,7 @@ final class RequestMonitor: Sendable {
     var slot: InflightLimiter.Holder?
     if !exchange.isWatch && !exchange.isExempt {
       slot = limiter.take(
-        kind, identity: user.name, host: Self.isSharedName(user.name) ? context.remoteHost : "",
+        kind, identity: user.name, host: Self.identityHost(user, remoteHost: context.remoteHost),
         privileged: Self.isPrivileged(user))
       if slot == nil {
         let response = Self.tooManyRequests(auditID: exchange.auditID)
@@ -291,14 +291,14 @@ final class RequestMonitor: Sendable {
   /// The fairness key: the user name; clients sharing a name (`isSharedName`) are told apart by
   /// their address.
   static func identity(_ user: UserInfo, remote: String) -> String {
-    let host = identityHost(user, remote: remote)
+    let host = identityHost(user, remoteHost: host(of: remote))
     return host.isEmpty ? user.name : user.name + "@" + host
   }
 
   /// The address part of the fairness key (empty for names of their own): the limiter takes
   /// name and host apart, so no key string is built per request.
-  static func identityHost(_ user: UserInfo, remote: String) -> String {
-    isSharedName(user.name) ? host(of: remote) : ""
+  static func identityHost(_ user: UserInfo, remoteHost: String) -> String {
+    isSharedName(user.name) ? remoteHost : ""
   }
 
   /// kube never rejects `system:masters` for in-flight limits; with authentication off every
