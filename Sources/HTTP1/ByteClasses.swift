@@ -61,7 +61,8 @@ func asciiLower(_ b: UInt8) -> UInt8 {
 
 /// Whether `bytes` equals the lowercase ASCII literal `lower`, ignoring ASCII case in `bytes`.
 @inline(__always)
-func bytesEqualLowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
+public func bytesEqualLowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool
+{
   guard bytes.count == lower.utf8CodeUnitCount else { return false }
   let l = lower.utf8Start
   for i in 0..<bytes.count where asciiLower(bytes[i]) != l[i] { return false }

@@ -121,7 +121,9 @@ public enum ResponseEncoder {
     b == ASCII.cr || b == ASCII.lf || b == 0
   }
 
-  private static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {
+  /// Appends the decimal digits of `value` (a minus sign first when negative): status codes
+  /// and lengths here, and whatever else a writer of HTTP messages needs in decimal.
+  public static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {
     if value >= 0 && value < 10_000_000_000 {
       // Up to ten digits without recursion (every Content-Length in practice).
       var digits: (UInt64, UInt64) = (0, 0)

@@ -369,13 +369,7 @@ struct ResponseParser {
   private static func asciiLowercaseEquals(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString)
     -> Bool
   {
-    guard bytes.count == lower.utf8CodeUnitCount else { return false }
-    let l = lower.utf8Start
-    for k in 0..<bytes.count {
-      let b = bytes[k]
-      if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != l[k] { return false }
-    }
-    return true
+    bytesEqualLowercased(bytes.assumingMemoryBound(to: UInt8.self), lower)
   }
 
   /// Whether `bytes`, ASCII-lowercased, end with `lower` (itself lowercase).

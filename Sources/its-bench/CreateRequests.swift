@@ -1,3 +1,5 @@
+import HTTP1
+
 /// The ConfigMap bodies and `POST …/configmaps` requests of the create scenarios, written as
 /// bytes into a buffer the caller reuses: a load generator shares the cores with the server it
 /// measures, so building each request through string interpolation (~70k instructions, more
@@ -27,12 +29,12 @@ struct CreateRequests: Sendable {
     let bodyStart = out.count
     ConfigMapBody.append(to: &out, variant: i) { name in
       name.append(contentsOf: Self.namePrefix)
-      appendDecimal(i, to: &name)
+      ResponseEncoder.appendDecimal(i, into: &name)
     }
     // The length is known once the body is written: the head's end goes in before it.
     var length: [UInt8] = []
     length.reserveCapacity(24)
-    appendDecimal(out.count - bodyStart, to: &length)
+    ResponseEncoder.appendDecimal(out.count - bodyStart, into: &length)
     length.append(contentsOf: "\r\n\r\n".utf8)
     out.insert(contentsOf: length, at: bodyStart)
   }
@@ -57,7 +59,7 @@ enum ConfigMapBody {
     out.append(contentsOf: start)
     name(&out)
     out.append(contentsOf: afterName)
-    appendDecimal(variant % 4, to: &out)
+    ResponseEncoder.appendDecimal(variant % 4, into: &out)
     out.append(contentsOf: beforeData)
     for (k, v) in extra {
       out.append(UInt8(ascii: "\""))
@@ -67,7 +69,7 @@ enum ConfigMapBody {
       out.append(contentsOf: #"","#.utf8)
     }
     var digits: [UInt8] = []
-    appendDecimal(variant, to: &digits)
+    ResponseEncoder.appendDecimal(variant, into: &digits)
     for key in keys {
       out.append(contentsOf: key)
       out.append(contentsOf: digits)
@@ -86,20 +88,4 @@ enum ConfigMapBody {
   }
   private static let valueEnd = Array(("-" + String(repeating: "abcdefghij", count: 8) + "\"").utf8)
   private static let end = Array("}}".utf8)
-}
-
-/// Appends the decimal digits of `value` (a minus sign first when negative).
-func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-  if value < 0 { out.append(UInt8(ascii: "-")) }
-  var v = value.magnitude
-  var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-  var count = 0
-  withUnsafeMutableBytes(of: &digits) { raw in
-    repeat {
-      raw[23 - count] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-      v /= 10
-      count += 1
-    } while v > 0
-    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(24 - count)...]))
-  }
 }
