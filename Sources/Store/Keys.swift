@@ -52,7 +52,7 @@ func keyPrecedes(_ a: ObjectKey, _ b: ObjectKey) -> Bool {
 /// Orders `(namespace, name)` pairs like the byte strings `namespace/name` (or `name` alone for
 /// an empty namespace), without building those strings.
 func keyPrecedes(namespace an: String, name aname: String, _ bn: String, _ bname: String) -> Bool {
-  if an == bn { return aname.utf8.lexicographicallyPrecedes(bname.utf8) }
+  if an == bn { return NameOrder.precedes(aname, bname) }
   if an.isEmpty || bn.isEmpty {
     // Cluster-scoped and namespaced keys never share a resource; order them deterministically.
     return an.isEmpty
