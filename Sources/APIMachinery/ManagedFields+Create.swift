@@ -91,13 +91,13 @@ extension ManagedFields {
   /// The members of a FieldsV1 object being built: `f:`-keyed, made once with their final keys
   /// and adopted by the object as they are (no copy into another array).
   private struct Entries {
-    var members: [(key: String, value: JSONValue)] = []
+    var members: [JSONObject.Member] = []
 
     mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
 
     /// Adds field `name` (distinct from the fields added before) owning `sub`.
     mutating func append(field name: String, _ sub: JSONObject) {
-      members.append((FieldSet.fieldKey(name), .object(sub)))
+      members.append(JSONObject.Member(key: FieldSet.fieldKey(name), value: .object(sub)))
     }
 
     /// The object, members sorted as structured-merge-diff orders field names (bytewise: the
@@ -112,7 +112,9 @@ extension ManagedFields {
         break
       }
       if !sorted { members.sort { FieldSet.compareBytes($0.key, $1.key) < 0 } }
-      if includeSelf && !members.isEmpty { members.insert((".", .object(JSONObject())), at: 0) }
+      if includeSelf && !members.isEmpty {
+        members.insert(JSONObject.Member(key: ".", value: .object(JSONObject())), at: 0)
+      }
       return JSONObject(uniqueMembers: members)
     }
   }

@@ -23,7 +23,7 @@ struct Parser: ~Copyable {
   var elements = MoveStack<JSONValue>(capacity: 64)
   /// Members of all open objects, innermost last; a member whose value is being parsed holds a
   /// `.null` placeholder.
-  var members = MoveStack<(key: String, value: JSONValue)>(capacity: 64)
+  var members = MoveStack<JSONObject.Member>(capacity: 64)
   /// `fingerprint` of each entry of `members` (0 when the key had escapes or invalid UTF-8).
   var keyPrints = MoveStack<UInt64>(capacity: 64)
   var scratch = ByteSink(capacity: 256)
@@ -161,7 +161,7 @@ struct Parser: ~Copyable {
       stack[top].slot = existing
     } else {
       let n = members.count
-      members.push((key, .null))
+      members.push(JSONObject.Member(key: key, value: .null))
       keyPrints.push(print)
       stack[top].slot = n
       if stack[top].index != nil {
