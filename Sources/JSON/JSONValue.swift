@@ -114,6 +114,21 @@ public struct JSONObject: Sendable, Equatable {
     }
   }
 
+  /// Visits the members in order, each value modifiable in place (borrowed from the storage:
+  /// no copy, no reference counting), and removes those for which `body` returns false. Keys
+  /// cannot change, so they stay unique; kept members keep their order.
+  public mutating func updateMembers(_ body: (_ key: String, _ value: inout JSONValue) -> Bool) {
+    let n = members.count
+    var kept = 0
+    members.withUnsafeMutableBufferPointer { m in
+      for i in 0..<n where body(m[i].key, &m[i].value) {
+        if kept != i { m.swapAt(kept, i) }  // a removed member moves towards the end
+        kept += 1
+      }
+    }
+    if kept < n { members.removeLast(n - kept) }
+  }
+
   /// Inserts a member whose key the caller knows is not present yet at position `index`.
   public mutating func insertUnique(_ key: String, _ value: JSONValue, at index: Int) {
     assert(self.index(of: key) == nil, "duplicate key \(key)")
