@@ -17,7 +17,7 @@ extension ManagedFields {
       switch m.key {
       case "apiVersion", "kind":
         // Not owned themselves; a (malformed) object value still contributes its fields.
-        let sub = fieldsV1(m.value, schema.field(m.key), includeSelf: false)
+        let sub = memberFieldsV1(m, schema, includeSelf: false)
         if !sub.isEmpty { entries.append(field: m.key, sub) }
       case "metadata":
         let sub = metadataFieldsV1(m.value, schema.field(m.key))
@@ -25,7 +25,7 @@ extension ManagedFields {
       case "status" where r.hasStatusSubresource:
         continue
       default:
-        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
+        entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
     }
     return entries.object(includeSelf: false)
@@ -45,13 +45,22 @@ extension ManagedFields {
       switch m.key {
       case "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName",
         "generation", "resourceVersion":
-        let sub = fieldsV1(m.value, schema.field(m.key), includeSelf: false)
+        let sub = memberFieldsV1(m, schema, includeSelf: false)
         if !sub.isEmpty { entries.append(field: m.key, sub) }
       default:
-        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
+        entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
     }
     return entries.object(includeSelf: false)
+  }
+
+  /// `fieldsV1` of member `m` of an object whose schema is `schema`. A scalar sets nothing
+  /// below itself: no schema lookup, no walk.
+  private static func memberFieldsV1(
+    _ m: JSONObject.Member, _ schema: ManagedFieldsSchema, includeSelf: Bool
+  ) -> JSONObject {
+    guard m.value.isContainer else { return JSONObject() }
+    return fieldsV1(m.value, schema.field(m.key), includeSelf: includeSelf)
   }
 
   /// The FieldsV1 object of everything `value` sets below itself (`addedSet`), with `.` when
@@ -64,7 +73,7 @@ extension ManagedFields {
       var entries = Entries()
       entries.reserveCapacity(o.count + 1)
       for m in o.members where !m.value.isNull {
-        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
+        entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
       return entries.object(includeSelf: includeSelf)
     case .array(let items):

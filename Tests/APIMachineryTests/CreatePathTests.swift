@@ -25,6 +25,11 @@ import Testing
       #"{"kind":"ManifestWork","apiVersion":"work.open-cluster-management.io/v1","metadata":{"name":"w","namespace":"n","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"o","uid":"u1"},{"apiVersion":"v1","kind":"ConfigMap","name":"p","uid":"u0"}]},"spec":{"workload":{"manifests":[{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"x"},"spec":{"replicas":1}},{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}]},"manifestConfigs":[]},"status":{"conditions":[]}}"#
     ),
     (
+      // Malformed: containers where scalars belong still contribute the fields below them.
+      BuiltInResources.configMap,
+      #"{"kind":"ConfigMap","apiVersion":{"v":"1"},"metadata":{"name":"a","uid":{"u":["x"]},"labels":{"k":"v"}},"data":{"k":"v"}}"#
+    ),
+    (
       BuiltInResources.secret,
       #"{"kind":"Secret","apiVersion":"v1","metadata":{"name":"s","namespace":"n"},"type":"Opaque","data":{"k":"dg=="},"immutable":true}"#
     ),
