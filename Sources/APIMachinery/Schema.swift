@@ -181,6 +181,14 @@ public enum Schema {
     }
   }
 
+  /// Whether `validate` would find nothing to report about `value` without walking into it:
+  /// a non-null scalar of the declared type, where no `enum` restricts it (most leaves). The
+  /// walk then skips the call and the path bookkeeping.
+  @inline(__always)
+  private static func isValidScalar(_ value: JSONValue, _ schema: SchemaNode) -> Bool {
+    !value.isContainer && !value.isNull && schema.enumValues == nil && matchesType(value, schema)
+  }
+
   private static func validate(
     _ value: JSONValue, _ schema: SchemaNode, path: inout SchemaPath, root: Bool,
     into causes: inout [APIError.Cause]
@@ -225,10 +233,12 @@ public enum Schema {
           continue
         }
         if let child = schema.property(m.key) {
+          if isValidScalar(m.value, child) { continue }
           path.parts.append(.key(m.key))
           validate(m.value, child, path: &path, root: false, into: &causes)
           path.parts.removeLast()
         } else if case .schema(let additional) = schema.additional {
+          if isValidScalar(m.value, additional) { continue }
           path.parts.append(.key(m.key))
           validate(m.value, additional, path: &path, root: false, into: &causes)
           path.parts.removeLast()
@@ -236,7 +246,7 @@ public enum Schema {
       }
     case .array(let items):
       guard let itemSchema = schema.items else { return }
-      for (i, item) in items.enumerated() {
+      for (i, item) in items.enumerated() where !isValidScalar(item, itemSchema) {
         path.parts.append(.index(i))
         validate(item, itemSchema, path: &path, root: false, into: &causes)
         path.parts.removeLast()
