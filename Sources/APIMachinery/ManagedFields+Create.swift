@@ -42,12 +42,10 @@ extension ManagedFields {
     var entries = Entries()
     entries.reserveCapacity(meta.count)
     for m in meta.members where !m.value.isNull && m.key != "managedFields" {
-      switch m.key {
-      case "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName",
-        "generation", "resourceVersion":
+      if isServerOwnedMetadata(m.key) {
         let sub = memberFieldsV1(m, schema, includeSelf: false)
         if !sub.isEmpty { entries.append(field: m.key, sub) }
-      default:
+      } else {
         entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
     }
