@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import JSON
 import Testing
 
@@ -52,6 +55,17 @@ import Testing
     #expect(fast.value?.jsonString == general.json?.jsonString)
   }
 
+  @Test func serverOwnedMetadataByLength() {
+    for key in ManagedFields.serverOwnedMetadata {
+      #expect(ManagedFields.isServerOwnedMetadata(key), "\(key)")
+    }
+    for key in [
+      "", "nam", "names", "labels", "annotations", "finalizers", "ownerReferences", "uiD",
+    ] {
+      #expect(!ManagedFields.isServerOwnedMetadata(key), "\(key)")
+    }
+  }
+
   @Test func namespacesTakeTheGeneralPath() {
     #expect(
       ManagedFields.createdFieldsV1(JSONObject(), resource: BuiltInResources.namespace) == nil)
@@ -68,6 +82,16 @@ import Testing
       #expect(ServerClock.format(seconds) == ServerClock.formatWithLibc(seconds), "\(seconds)")
     }
     #expect(ServerClock.format(1_795_000_000) == "2026-11-18T11:06:40Z")
+  }
+
+  @Test func timestampIsNowFormatted() {
+    // The shared text of the current second: what formatting the clock gives, around the call.
+    for _ in 0..<3 {
+      let before = time(nil)
+      let text = ServerClock.timestamp()
+      let after = time(nil)
+      #expect(text == ServerClock.format(before) || text == ServerClock.format(after))
+    }
   }
 
   @Test func uuidsAreVersion4AndDistinct() {
