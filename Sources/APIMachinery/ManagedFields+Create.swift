@@ -17,7 +17,7 @@ extension ManagedFields {
       switch m.key {
       case "apiVersion", "kind":
         // Not owned themselves; a (malformed) object value still contributes its fields.
-        let sub = fieldsV1(m.value, schema.field(m.key), includeSelf: false)
+        let sub = memberFieldsV1(m, schema, includeSelf: false)
         if !sub.isEmpty { entries.append(field: m.key, sub) }
       case "metadata":
         let sub = metadataFieldsV1(m.value, schema.field(m.key))
@@ -25,7 +25,7 @@ extension ManagedFields {
       case "status" where r.hasStatusSubresource:
         continue
       default:
-        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
+        entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
     }
     return entries.object(includeSelf: false)
@@ -42,16 +42,23 @@ extension ManagedFields {
     var entries = Entries()
     entries.reserveCapacity(meta.count)
     for m in meta.members where !m.value.isNull && m.key != "managedFields" {
-      switch m.key {
-      case "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName",
-        "generation", "resourceVersion":
-        let sub = fieldsV1(m.value, schema.field(m.key), includeSelf: false)
+      if isServerOwnedMetadata(m.key) {
+        let sub = memberFieldsV1(m, schema, includeSelf: false)
         if !sub.isEmpty { entries.append(field: m.key, sub) }
-      default:
-        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
+      } else {
+        entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
     }
     return entries.object(includeSelf: false)
+  }
+
+  /// `fieldsV1` of member `m` of an object whose schema is `schema`. A scalar sets nothing
+  /// below itself: no schema lookup, no walk.
+  private static func memberFieldsV1(
+    _ m: JSONObject.Member, _ schema: ManagedFieldsSchema, includeSelf: Bool
+  ) -> JSONObject {
+    guard m.value.isContainer else { return JSONObject() }
+    return fieldsV1(m.value, schema.field(m.key), includeSelf: includeSelf)
   }
 
   /// The FieldsV1 object of everything `value` sets below itself (`addedSet`), with `.` when
@@ -64,7 +71,7 @@ extension ManagedFields {
       var entries = Entries()
       entries.reserveCapacity(o.count + 1)
       for m in o.members where !m.value.isNull {
-        entries.append(field: m.key, fieldsV1(m.value, schema.field(m.key), includeSelf: true))
+        entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))
       }
       return entries.object(includeSelf: includeSelf)
     case .array(let items):
@@ -91,13 +98,13 @@ extension ManagedFields {
   /// The members of a FieldsV1 object being built: `f:`-keyed, made once with their final keys
   /// and adopted by the object as they are (no copy into another array).
   private struct Entries {
-    var members: [(key: String, value: JSONValue)] = []
+    var members: [JSONObject.Member] = []
 
     mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
 
     /// Adds field `name` (distinct from the fields added before) owning `sub`.
     mutating func append(field name: String, _ sub: JSONObject) {
-      members.append((FieldSet.fieldKey(name), .object(sub)))
+      members.append(JSONObject.Member(key: FieldSet.fieldKey(name), value: .object(sub)))
     }
 
     /// The object, members sorted as structured-merge-diff orders field names (bytewise: the
@@ -112,7 +119,9 @@ extension ManagedFields {
         break
       }
       if !sorted { members.sort { FieldSet.compareBytes($0.key, $1.key) < 0 } }
-      if includeSelf && !members.isEmpty { members.insert((".", .object(JSONObject())), at: 0) }
+      if includeSelf && !members.isEmpty {
+        members.insert(JSONObject.Member(key: ".", value: .object(JSONObject())), at: 0)
+      }
       return JSONObject(uniqueMembers: members)
     }
   }

@@ -158,14 +158,32 @@ public struct ManagedFields: Sendable, Equatable {
     s.insert([.field("apiVersion")])
     s.insert([.field("kind")])
     s.insert([.field("metadata")])
-    for f in [
-      "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation",
-      "managedFields", "resourceVersion",
-    ] {
-      s.insert([.field("metadata"), .field(f)])
-    }
+    for f in serverOwnedMetadata { s.insert([.field("metadata"), .field(f)]) }
     return s
   }()
+
+  /// The metadata members the server owns (`stripMeta`).
+  static let serverOwnedMetadata = [
+    "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation",
+    "managedFields", "resourceVersion",
+  ]
+
+  /// Whether `key` is one of `serverOwnedMetadata`, told by its length first: most keys are
+  /// ruled out, or matched, with at most one string comparison.
+  static func isServerOwnedMetadata(_ key: String) -> Bool {
+    switch key.utf8.count {
+    case 3: return key == "uid"
+    case 4: return key == "name"
+    case 8: return key == "selfLink"
+    case 9: return key == "namespace"
+    case 10: return key == "generation"
+    case 11: return key == "clusterName"
+    case 13: return key == "managedFields"
+    case 15: return key == "resourceVersion"
+    case 17: return key == "creationTimestamp"
+    default: return false
+    }
+  }
 
   /// Fields a write to `subresource` of `r` does not record (kube's reset fields): `status` on the
   /// main resource of kinds with a status subresource (and Namespace `spec.finalizers`, which

@@ -13,11 +13,12 @@ public enum ObjectMetaOrder {
   ]
 
   public static func canonicalize(_ object: inout JSONObject) {
-    // Taken out: the only reference while it is edited (no copy on write).
-    guard let i = object.index(of: "metadata"), var meta = object.takeObject("metadata") else {
+    // Taken out: the only reference while it is edited (no copy on write). One lookup: the
+    // value is taken through its position, which also puts it back.
+    guard let i = object.index(of: "metadata"), var meta = object[valueAt: i].takeObject() else {
       return
     }
-    if meta.index(of: "resourceVersion") == nil { meta["resourceVersion"] = "" }
+    if meta.index(of: "resourceVersion") == nil { meta.appendUnique("resourceVersion", "") }
     meta.sortMembers(byRank: rank)
     object[valueAt: i] = .object(meta)
   }

@@ -220,14 +220,15 @@ public final class Registry: Sendable {
     let attributes = AdmissionAttributes(
       resource: r, subresource: .main, operation: .create, namespace: namespace, name: name,
       user: options.user, dryRun: options.dryRun)
-    try admission.admit(&object, old: nil, attributes)
+    let plugins = admission.plugins(for: r.resourceKey)
+    try plugins.admit(&object, old: nil, attributes)
     ManagedFields.record(
       &object, old: nil, requested: requestedManagedFields, resource: r, subresource: .main,
       options: options)
     try Schema.check(r, object, name: name)
     let causes = strategy.validate(object, name: name)
     if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
-    try admission.validate(object, old: nil, attributes)
+    try plugins.validate(object, old: nil, attributes)
     if r.namespaced { try checkNamespaceAcceptsContent(namespace, r, name) }
     let k = key(r, namespace, name)
     ObjectMetaOrder.canonicalize(&object)
@@ -388,7 +389,8 @@ public final class Registry: Sendable {
         let attributes = AdmissionAttributes(
           resource: r, subresource: subresource, operation: .update, namespace: namespace,
           name: name, user: options.user, dryRun: options.dryRun)
-        try admission.admit(&object, old: old, attributes)
+        let plugins = admission.plugins(for: r.resourceKey)
+        try plugins.admit(&object, old: old, attributes)
         ManagedFields.record(
           &object, old: old, requested: requestedManagedFields, resource: r,
           subresource: subresource,
@@ -398,7 +400,7 @@ public final class Registry: Sendable {
           strategy.validateUpdate(object, old: old, subresource: subresource)
           + strategy.validate(object, name: name)
         if !causes.isEmpty { throw APIError.invalid(r, name, causes) }
-        try admission.validate(object, old: old, attributes)
+        try plugins.validate(object, old: old, attributes)
         if options.dryRun {
           // kube answers a dry-run update with the object as it would be, at the current version.
           var shown = object

@@ -81,55 +81,49 @@ public enum Schema {
     if var object = value.takeObject() {
       let isEmbedded = embedded || schema.embeddedResource
       let hasProperties = schema.properties != nil
-      var i = 0
-      while i < object.count {
-        let key = object.members[i].key
-        if isEmbedded && (key == "apiVersion" || key == "kind") {
-          i += 1
-          continue
-        }
+      // Values are edited where they are stored; only objects and arrays have anything below
+      // them to prune, so the walk does not descend into scalars.
+      object.updateMembers { key, member in
+        if isEmbedded && (key == "apiVersion" || key == "kind") { return true }
         if isEmbedded && key == "metadata" {
           path.parts.append(.key(key))
-          prune(
-            &object[valueAt: i], SchemaNode.objectMeta, path: &path, embedded: false,
-            into: &unknown)
+          prune(&member, SchemaNode.objectMeta, path: &path, embedded: false, into: &unknown)
           path.parts.removeLast()
-          i += 1
-          continue
+          return true
         }
         if let childSchema = schema.property(key) {
-          if object[valueAt: i].isNull && !childSchema.nullable && childSchema.defaultValue != nil {
-            // A null where a default exists: the default replaces it (structural defaulting).
-            object.remove(at: i)
-            continue
+          if member.isNull && !childSchema.nullable && childSchema.defaultValue != nil {
+            return false  // a null where a default exists: the default replaces it
           }
-          path.parts.append(.key(key))
-          prune(&object[valueAt: i], childSchema, path: &path, embedded: false, into: &unknown)
-          path.parts.removeLast()
-          i += 1
-          continue
+          if member.isContainer {
+            path.parts.append(.key(key))
+            prune(&member, childSchema, path: &path, embedded: false, into: &unknown)
+            path.parts.removeLast()
+          }
+          return true
         }
         switch schema.additional {
         case .schema(let additional):
-          path.parts.append(.key(key))
-          prune(&object[valueAt: i], additional, path: &path, embedded: false, into: &unknown)
-          path.parts.removeLast()
-          i += 1
+          if member.isContainer {
+            path.parts.append(.key(key))
+            prune(&member, additional, path: &path, embedded: false, into: &unknown)
+            path.parts.removeLast()
+          }
+          return true
         case .any:
-          i += 1
+          return true
         case .absent where schema.preserveUnknownFields || (!hasProperties && !schema.hasType):
-          // Preserved, or no structure given at all (a schema-less `{}`).
-          i += 1
+          return true  // preserved, or no structure given at all (a schema-less `{}`)
         case .other where schema.preserveUnknownFields:
-          i += 1
+          return true
         default:
           unknown.append(path.rendered(key))
-          object.remove(at: i)
+          return false
         }
       }
       value = .object(object)
     } else if let itemSchema = schema.items, var items = value.takeArray() {
-      for j in items.indices {
+      for j in items.indices where items[j].isContainer {
         path.parts.append(.index(j))
         prune(&items[j], itemSchema, path: &path, embedded: false, into: &unknown)
         path.parts.removeLast()
@@ -187,6 +181,14 @@ public enum Schema {
     }
   }
 
+  /// Whether `validate` would find nothing to report about `value` without walking into it:
+  /// a non-null scalar of the declared type, where no `enum` restricts it (most leaves). The
+  /// walk then skips the call and the path bookkeeping.
+  @inline(__always)
+  private static func isValidScalar(_ value: JSONValue, _ schema: SchemaNode) -> Bool {
+    !value.isContainer && !value.isNull && schema.enumValues == nil && matchesType(value, schema)
+  }
+
   private static func validate(
     _ value: JSONValue, _ schema: SchemaNode, path: inout SchemaPath, root: Bool,
     into causes: inout [APIError.Cause]
@@ -231,10 +233,12 @@ public enum Schema {
           continue
         }
         if let child = schema.property(m.key) {
+          if isValidScalar(m.value, child) { continue }
           path.parts.append(.key(m.key))
           validate(m.value, child, path: &path, root: false, into: &causes)
           path.parts.removeLast()
         } else if case .schema(let additional) = schema.additional {
+          if isValidScalar(m.value, additional) { continue }
           path.parts.append(.key(m.key))
           validate(m.value, additional, path: &path, root: false, into: &causes)
           path.parts.removeLast()
@@ -242,7 +246,7 @@ public enum Schema {
       }
     case .array(let items):
       guard let itemSchema = schema.items else { return }
-      for (i, item) in items.enumerated() {
+      for (i, item) in items.enumerated() where !isValidScalar(item, itemSchema) {
         path.parts.append(.index(i))
         validate(item, itemSchema, path: &path, root: false, into: &causes)
         path.parts.removeLast()

@@ -6,10 +6,18 @@ import Synchronization
 /// Server-owned metadata values: RFC 3339 timestamps (second precision, `Z`, as
 /// `metav1.Time` marshals) and random v4 UUIDs for `metadata.uid`.
 public enum ServerClock {
-  /// Now, as `2026-11-25T06:28:42Z`.
+  /// Now, as `2026-11-25T06:28:42Z`. The text changes once a second: writes within the same
+  /// second share one string (a lock and a retain, instead of formatting and allocating it).
   public static func timestamp() -> String {
-    format(time(nil))
+    let now = time(nil)
+    return lastTimestamp.withLock { last in
+      if last.seconds != now { last = (now, format(now)) }
+      return last.text
+    }
   }
+
+  /// The most recent `timestamp()`: its second and its text.
+  private static let lastTimestamp = Mutex<(seconds: time_t, text: String)>((-1, format(-1)))
 
   /// Now plus a high-resolution fraction (`metav1.MicroTime`, used by Lease renewals and Events).
   public static func microTimestamp() -> String {

@@ -73,6 +73,14 @@ extension JSONValue {
     return nil
   }
 
+  /// True for `.object` and `.array`: the values with members or elements below them.
+  public var isContainer: Bool {
+    switch self {
+    case .object, .array: return true
+    default: return false
+    }
+  }
+
   /// True for `.null`.
   public var isNull: Bool {
     if case .null = self { return true }

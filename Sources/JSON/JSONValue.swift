@@ -18,14 +18,26 @@ public enum JSONValue: Sendable, Equatable {
 /// Setting an existing key replaces its value in place (order kept); setting a new key appends.
 /// Lookups are linear, which beats hashing for the small objects Kubernetes metadata is made of.
 public struct JSONObject: Sendable, Equatable {
+  /// One member. A struct, not a tuple: an array of them is destroyed by compiled code rather
+  /// than by the runtime's generic walk over tuple metadata (every JSON tree freed pays it).
+  public struct Member: Sendable {
+    public var key: String
+    public var value: JSONValue
+
+    public init(key: String, value: JSONValue) {
+      self.key = key
+      self.value = value
+    }
+  }
+
   /// The members, in order. Keys are unique.
-  public private(set) var members: [(key: String, value: JSONValue)]
+  public private(set) var members: [Member]
 
   public init() { members = [] }
 
   /// Adopts members whose keys the caller has already made unique (the parser does; so do
   /// builders of objects from the distinct keys of another). Checked in debug builds only.
-  public init(uniqueMembers: [(key: String, value: JSONValue)]) {
+  public init(uniqueMembers: [Member]) {
     members = uniqueMembers
     assert(Set(members.map(\.key)).count == members.count, "duplicate keys")
   }
@@ -61,7 +73,7 @@ public struct JSONObject: Sendable, Equatable {
       if let i = index(of: key) {
         if let newValue { members[i].value = newValue } else { members.remove(at: i) }
       } else if let newValue {
-        members.append((key, newValue))
+        members.append(Member(key: key, value: newValue))
       }
     }
   }
@@ -70,7 +82,7 @@ public struct JSONObject: Sendable, Equatable {
   /// built key by key from unique keys, e.g. the members of another object).
   public mutating func appendUnique(_ key: String, _ value: JSONValue) {
     assert(index(of: key) == nil, "duplicate key \(key)")
-    members.append((key, value))
+    members.append(Member(key: key, value: value))
   }
 
   /// Reorders the members stably by `rank` of their keys (lower first); nothing moves when they
@@ -102,10 +114,25 @@ public struct JSONObject: Sendable, Equatable {
     }
   }
 
+  /// Visits the members in order, each value modifiable in place (borrowed from the storage:
+  /// no copy, no reference counting), and removes those for which `body` returns false. Keys
+  /// cannot change, so they stay unique; kept members keep their order.
+  public mutating func updateMembers(_ body: (_ key: String, _ value: inout JSONValue) -> Bool) {
+    let n = members.count
+    var kept = 0
+    members.withUnsafeMutableBufferPointer { m in
+      for i in 0..<n where body(m[i].key, &m[i].value) {
+        if kept != i { m.swapAt(kept, i) }  // a removed member moves towards the end
+        kept += 1
+      }
+    }
+    if kept < n { members.removeLast(n - kept) }
+  }
+
   /// Inserts a member whose key the caller knows is not present yet at position `index`.
   public mutating func insertUnique(_ key: String, _ value: JSONValue, at index: Int) {
     assert(self.index(of: key) == nil, "duplicate key \(key)")
-    members.insert((key, value), at: index)
+    members.insert(Member(key: key, value: value), at: index)
   }
 
   /// The object value of member `key`, taken out: the member keeps its place holding `null`,
@@ -126,7 +153,7 @@ public struct JSONObject: Sendable, Equatable {
 
   /// Removes and returns the member at `index` (a position in `members`).
   @discardableResult
-  public mutating func remove(at index: Int) -> (key: String, value: JSONValue) {
+  public mutating func remove(at index: Int) -> Member {
     members.remove(at: index)
   }
 

@@ -34,7 +34,7 @@ public enum JSONWriter {
   }
 
   /// Writes an object; members are borrowed from its storage, not copied out.
-  static func writeMembers(_ members: [(key: String, value: JSONValue)], to sink: inout ByteSink) {
+  static func writeMembers(_ members: [JSONObject.Member], to sink: inout ByteSink) {
     sink.append(UInt8(ascii: "{"))
     members.withUnsafeBufferPointer { m in
       for i in m.indices {

@@ -351,7 +351,7 @@ public final class ClusterAgent: @unchecked Sendable {
     metadata["uid"] = .string(uid)
     metadata["resourceVersion"] = .string(rv)
     if case .object(let extra) = member.1, member.0 == "metadata" {
-      for (k, v) in extra.members { metadata[k] = v }
+      for m in extra.members { metadata[m.key] = m.value }
       return JSONValue.object(JSONObject([("metadata", .object(metadata))])).serialized()
     }
     return JSONValue.object(JSONObject([("metadata", .object(metadata)), member])).serialized()

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import JSON
 import Testing
 
@@ -25,6 +28,11 @@ import Testing
       #"{"kind":"ManifestWork","apiVersion":"work.open-cluster-management.io/v1","metadata":{"name":"w","namespace":"n","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"o","uid":"u1"},{"apiVersion":"v1","kind":"ConfigMap","name":"p","uid":"u0"}]},"spec":{"workload":{"manifests":[{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"x"},"spec":{"replicas":1}},{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}]},"manifestConfigs":[]},"status":{"conditions":[]}}"#
     ),
     (
+      // Malformed: containers where scalars belong still contribute the fields below them.
+      BuiltInResources.configMap,
+      #"{"kind":"ConfigMap","apiVersion":{"v":"1"},"metadata":{"name":"a","uid":{"u":["x"]},"labels":{"k":"v"}},"data":{"k":"v"}}"#
+    ),
+    (
       BuiltInResources.secret,
       #"{"kind":"Secret","apiVersion":"v1","metadata":{"name":"s","namespace":"n"},"type":"Opaque","data":{"k":"dg=="},"immutable":true}"#
     ),
@@ -47,6 +55,17 @@ import Testing
     #expect(fast.value?.jsonString == general.json?.jsonString)
   }
 
+  @Test func serverOwnedMetadataByLength() {
+    for key in ManagedFields.serverOwnedMetadata {
+      #expect(ManagedFields.isServerOwnedMetadata(key), "\(key)")
+    }
+    for key in [
+      "", "nam", "names", "labels", "annotations", "finalizers", "ownerReferences", "uiD",
+    ] {
+      #expect(!ManagedFields.isServerOwnedMetadata(key), "\(key)")
+    }
+  }
+
   @Test func namespacesTakeTheGeneralPath() {
     #expect(
       ManagedFields.createdFieldsV1(JSONObject(), resource: BuiltInResources.namespace) == nil)
@@ -63,6 +82,16 @@ import Testing
       #expect(ServerClock.format(seconds) == ServerClock.formatWithLibc(seconds), "\(seconds)")
     }
     #expect(ServerClock.format(1_795_000_000) == "2026-11-18T11:06:40Z")
+  }
+
+  @Test func timestampIsNowFormatted() {
+    // The shared text of the current second: what formatting the clock gives, around the call.
+    for _ in 0..<3 {
+      let before = time(nil)
+      let text = ServerClock.timestamp()
+      let after = time(nil)
+      #expect(text == ServerClock.format(before) || text == ServerClock.format(after))
+    }
   }
 
   @Test func uuidsAreVersion4AndDistinct() {

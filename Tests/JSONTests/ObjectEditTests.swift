@@ -2,7 +2,7 @@ import JSON
 import Testing
 
 /// The in-place edits of objects the write path relies on: taking a member's object out,
-/// inserting at a position, sorting members by rank.
+/// inserting at a position, sorting members by rank, editing and removing members in one pass.
 @Suite struct ObjectEditTests {
   @Test func takeObjectLeavesNullInPlace() throws {
     var o = try #require(
@@ -55,5 +55,37 @@ import Testing
     var sorted = JSONObject([("name", "n"), ("other", 1)])
     sorted.sortMembers(byRank: rank)
     #expect(sorted.keys == ["name", "other"])
+  }
+
+  @Test func updateMembersEditsInPlaceAndRemovesInOrder() {
+    var o = JSONObject([("a", 1), ("b", "drop"), ("c", ["x": 1]), ("d", "drop"), ("e", [1])])
+    var seen: [String] = []
+    o.updateMembers { key, value in
+      seen.append(key)
+      if value == "drop" { return false }
+      if case .object(var inner) = value {
+        inner["y"] = 2
+        value = .object(inner)
+      }
+      return true
+    }
+    #expect(seen == ["a", "b", "c", "d", "e"])
+    #expect(o.keys == ["a", "c", "e"])
+    #expect(JSONValue.object(o) == ["a": 1, "c": ["x": 1, "y": 2], "e": [1]])
+    var none = JSONObject([("a", 1), ("b", 2)])
+    none.updateMembers { _, _ in false }
+    #expect(none.isEmpty)
+    var all = JSONObject([("a", 1), ("b", 2)])
+    all.updateMembers { _, value in
+      value = .int((value.int64Value ?? 0) * 10)
+      return true
+    }
+    #expect(JSONValue.object(all) == ["a": 10, "b": 20])
+  }
+
+  @Test func containersAreObjectsAndArrays() {
+    #expect(JSONValue.object(JSONObject()).isContainer)
+    #expect(JSONValue.array([]).isContainer)
+    for scalar: JSONValue in [.null, true, 1, 1.5, "s"] { #expect(!scalar.isContainer) }
   }
 }
