@@ -82,18 +82,8 @@ public final class Watcher: Sendable {
 
   /// Takes every pending frame, in order, and the termination if the watch is over.
   public func drain() -> WatchBatch {
-    let (pending, queue, termination) = state.withLock { s in
-      let p = s.pending
-      s.pending = nil
-      var q: [WatchFrame] = []
-      swap(&q, &s.queue)
-      // A busy watch gets about as many frames by the next drain: one buffer of that size
-      // instead of regrowing from empty (an allocation at every doubling).
-      if q.count > 1 { s.queue.reserveCapacity(q.count) }
-      s.queuedBytes = 0
-      s.notified = false
-      return (p, q, s.termination)
-    }
+    var queue: [WatchFrame] = []
+    let (pending, termination) = take(swappingQueueWith: &queue)
     guard let pending else { return WatchBatch(frames: queue, termination: termination) }
     var frames = materialize(pending)
     frames.append(contentsOf: queue)
@@ -108,14 +98,7 @@ public final class Watcher: Sendable {
       swap(&taken, &buffer)
       return taken
     }
-    let (pending, termination) = state.withLock { s in
-      let p = s.pending
-      s.pending = nil
-      swap(&frames, &s.queue)
-      s.queuedBytes = 0
-      s.notified = false
-      return (p, s.termination)
-    }
+    let (pending, termination) = take(swappingQueueWith: &frames)
     if let pending {
       for frame in materialize(pending) { body(frame) }
     }
@@ -125,6 +108,26 @@ public final class Watcher: Sendable {
       spare.withLock { swap(&$0, &frames) }
     }
     return termination
+  }
+
+  /// The consumer's one locked step, shared by both drains: swaps `buffer` (empty) with the
+  /// queue and takes the pending initial events and the termination.
+  private func take(
+    swappingQueueWith buffer: inout [WatchFrame]
+  ) -> (pending: Pending?, termination: WatchTermination?) {
+    state.withLock { s in
+      let pending = s.pending
+      s.pending = nil
+      swap(&buffer, &s.queue)
+      // A busy watch gets about as many frames by the next drain: room for that many instead
+      // of regrowing from a small buffer (an allocation at every doubling).
+      if buffer.count > 1 && s.queue.capacity < buffer.count {
+        s.queue.reserveCapacity(buffer.count)
+      }
+      s.queuedBytes = 0
+      s.notified = false
+      return (pending, s.termination)
+    }
   }
 
   /// Calls `body` with each of `frames` borrowed from the array, which keeps them alive for the
