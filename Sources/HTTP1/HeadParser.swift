@@ -8,7 +8,8 @@ enum HeadParser {
   ) throws(HTTPParseError) -> (HTTPRequestHead, BodyFraming) {
     var lineEnd = nextCR(head, from: 0)
     let line = try RequestLine.parse(UnsafeBufferPointer(rebasing: head[0..<lineEnd]))
-    let target = try RequestTarget.parse(line.target, isOptions: line.isOptions)
+    let (target, path, rawQuery, query) = try RequestTarget.parse(
+      line.target, isOptions: line.isOptions)
 
     var headers = HTTPHeaders(reservingCapacity: fieldLineCount)
     var collector = FramingCollector()
@@ -27,8 +28,8 @@ enum HeadParser {
     let keepAlive =
       !collector.connectionClose && (line.version == .http1_1 || collector.connectionKeepAlive)
     let requestHead = HTTPRequestHead(
-      method: KnownTokens.method(line.method), target: target.target, path: target.path,
-      rawQuery: target.rawQuery, query: target.query, version: line.version, headers: headers,
+      method: KnownTokens.method(line.method), target: target, path: path, rawQuery: rawQuery,
+      query: query, version: line.version, headers: headers,
       keepAlive: keepAlive,
       expectsContinue: line.version == .http1_1 && collector.expectsContinue)
     return (requestHead, framing)

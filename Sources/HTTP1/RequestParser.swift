@@ -28,6 +28,8 @@ public struct RequestParser: Sendable {
   private var chunked = ChunkedDecoder()
   private var body: [UInt8] = []
   private var continueSent = false
+  /// `100 Continue` is due: set by `step`, cleared by `takeContinueExpected`.
+  private var continueDue = false
 
   public init(limits: HTTPParserLimits = HTTPParserLimits()) {
     self.limits = limits
@@ -58,6 +60,16 @@ public struct RequestParser: Sendable {
   /// dead: every later call throws the same error. Bytes after a complete request stay
   /// buffered (pipelining): call next() again.
   public mutating func next() throws(HTTPParseError) -> RequestParserEvent? {
+    if let request = try nextRequest() { return .request(request) }
+    if takeContinueExpected(), let head = pendingHead { return .continueExpected(head) }
+    return nil
+  }
+
+  /// `next()` for a server: the next complete request, or nil when more bytes are needed (then
+  /// `takeContinueExpected()` says whether to write `100 Continue` now). Same failure rules as
+  /// `next()`. The request comes back bare, not in an enum inside an Optional, whose
+  /// destruction would go through the runtime's generic value witnesses.
+  public mutating func nextRequest() throws(HTTPParseError) -> HTTPRequest? {
     if let failure { throw failure }
     do {
       return try step()
@@ -68,11 +80,21 @@ public struct RequestParser: Sendable {
       body = []
       pendingHead = nil
       skippedBytes = 0
+      continueDue = false
       throw error
     }
   }
 
-  private mutating func step() throws(HTTPParseError) -> RequestParserEvent? {
+  /// True once per request whose head has `Expect: 100-continue` and whose body has not fully
+  /// arrived, after the `nextRequest()` call that found so: the server should write
+  /// `HTTP/1.1 100 Continue` now.
+  public mutating func takeContinueExpected() -> Bool {
+    guard continueDue else { return false }
+    continueDue = false
+    return true
+  }
+
+  private mutating func step() throws(HTTPParseError) -> HTTPRequest? {
     if pendingHead == nil {
       guard let head = try parseHead() else { return nil }
       if framing == .none { return finish(head) }
@@ -83,20 +105,21 @@ public struct RequestParser: Sendable {
     guard let head = pendingHead else { return nil }
     if try readBody() {
       pendingHead = nil
+      continueDue = false
       return finish(head)
     }
     if head.expectsContinue && !continueSent {
       continueSent = true
-      return .continueExpected(head)
+      continueDue = true
     }
     return nil
   }
 
-  private mutating func finish(_ head: HTTPRequestHead) -> RequestParserEvent {
+  private mutating func finish(_ head: HTTPRequestHead) -> HTTPRequest {
     var done: [UInt8] = []
     swap(&done, &body)
     if readIndex == buffer.count { resetBuffer() }
-    return .request(HTTPRequest(head: head, body: done))
+    return HTTPRequest(head: head, body: done)
   }
 
   /// Scans for the end of the head; when complete, parses it, consumes it and sets `framing`.

@@ -1,38 +1,39 @@
 // Request-target forms (RFC 9112 §3.2): origin-form, absolute-form and asterisk-form.
 
-/// The parts of a request-target the router needs. Invariant: `path` is decoded once, starts
-/// with "/" (or is "*" for an asterisk-form OPTIONS request) and holds no NUL.
-struct RequestTarget {
-  /// The target as sent.
-  var target: String
-  var path: String
-  var rawQuery: String
-  var query: [(name: String, value: String)]
+/// Parses request-targets into the parts the router needs. Invariant: `path` is decoded once,
+/// starts with "/" (or is "*" for an asterisk-form OPTIONS request) and holds no NUL.
+enum RequestTarget {
+  /// The target as sent, the decoded path, the query as sent and the decoded query. A tuple,
+  /// not a struct: the caller takes the parts apart by moving them, where reading the fields of
+  /// a struct copies each (a retain) and then destroys the struct.
+  typealias Parts = (
+    target: String, path: String, rawQuery: String, query: [(name: String, value: String)]
+  )
 
   /// Parses `target`, which must be visible ASCII without "#". `isOptions` allows "*".
   static func parse(
     _ target: UnsafeBufferPointer<UInt8>, isOptions: Bool
-  ) throws(HTTPParseError) -> RequestTarget {
+  ) throws(HTTPParseError) -> Parts {
     guard let first = target.first else { throw .badRequest("empty request-target") }
     let (question, percent) = try validateAndFindQuery(target)
     if first == ASCII.slash {
       if question == target.count && !percent {
         // The common "/plain/path": path and target share one String.
         let path = makeString(target)
-        return RequestTarget(target: path, path: path, rawQuery: "", query: [])
+        return (target: path, path: path, rawQuery: "", query: [])
       }
-      return try parseOrigin(target, question: question).with(target: target)
+      return try with(target: target, parseOrigin(target, question: question))
     }
     if target.count == 1 && first == ASCII.asterisk {
       guard isOptions else { throw .badRequest("asterisk-form target is only valid for OPTIONS") }
-      return RequestTarget(target: "*", path: "*", rawQuery: "", query: [])
+      return (target: "*", path: "*", rawQuery: "", query: [])
     }
-    return try parseAbsolute(target).with(target: target)
+    return try with(target: target, parseAbsolute(target))
   }
 
-  /// A copy whose `target` is the String of `bytes`.
-  private func with(target bytes: UnsafeBufferPointer<UInt8>) -> RequestTarget {
-    var copy = self
+  /// `parts` whose `target` is the String of `bytes`.
+  private static func with(target bytes: UnsafeBufferPointer<UInt8>, _ parts: Parts) -> Parts {
+    var copy = parts
     copy.target = makeString(bytes)
     return copy
   }
@@ -40,7 +41,7 @@ struct RequestTarget {
   /// `http://authority[/path][?query]` or `https://...`: the authority is dropped.
   private static func parseAbsolute(
     _ target: UnsafeBufferPointer<UInt8>
-  ) throws(HTTPParseError) -> RequestTarget {
+  ) throws(HTTPParseError) -> Parts {
     let schemeLength: Int
     if hasPrefixLowercased(target, "http://") {
       schemeLength = 7
@@ -52,11 +53,10 @@ struct RequestTarget {
     var i = schemeLength
     while i < target.count && target[i] != ASCII.slash && target[i] != ASCII.question { i += 1 }
     guard i > schemeLength else { throw .badRequest("absolute-form target without a host") }
-    if i == target.count { return RequestTarget(target: "", path: "/", rawQuery: "", query: []) }
+    if i == target.count { return (target: "", path: "/", rawQuery: "", query: []) }
     if target[i] == ASCII.question {
       let query = UnsafeBufferPointer(rebasing: target[(i + 1)...])
-      return RequestTarget(
-        target: "", path: "/", rawQuery: makeString(query), query: try parseQuery(query))
+      return (target: "", path: "/", rawQuery: makeString(query), query: try parseQuery(query))
     }
     let rest = UnsafeBufferPointer(rebasing: target[i...])
     var question = 0
@@ -67,16 +67,15 @@ struct RequestTarget {
   /// `/path[?query]`, the query starting after index `q` (`target.count` when there is none).
   private static func parseOrigin(
     _ target: UnsafeBufferPointer<UInt8>, question q: Int
-  ) throws(HTTPParseError) -> RequestTarget {
+  ) throws(HTTPParseError) -> Parts {
     let path = try decodeComponent(
       UnsafeBufferPointer(rebasing: target[..<q]), plusAsSpace: false, rejectNUL: true,
       what: "path")
     guard q < target.count else {
-      return RequestTarget(target: "", path: path, rawQuery: "", query: [])
+      return (target: "", path: path, rawQuery: "", query: [])
     }
     let query = UnsafeBufferPointer(rebasing: target[(q + 1)...])
-    return RequestTarget(
-      target: "", path: path, rawQuery: makeString(query), query: try parseQuery(query))
+    return (target: "", path: path, rawQuery: makeString(query), query: try parseQuery(query))
   }
 
   /// Splits on "&" (skipping empty pieces), then on the first "=", decoding `+` and `%XX`.

@@ -29,14 +29,25 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   let peer: String
   /// The host part of `peer`, worked out once for every request's `RequestContext`.
   let peerHost: String
-  unowned let context: LoopContext
+  /// Strong: the context outlives every connection it holds anyway (`close()` removes the
+  /// connection from it), and a strong `let` is read without reference counting, where an
+  /// `unowned` one costs a checked retain and a release at every use.
+  let context: LoopContext
+  /// The server's handler, read once per connection instead of once per request.
+  private let handler: any HTTPHandler
+  private let maxOutputBufferBytes: Int
+  private let maxHeadBytes: Int
   private var token: UInt64 = 0
-  private var parser: RequestParser
-  private var output = OutputQueue()
+  /// Exclusivity is not checked at run time (two checks per request): every access is one call
+  /// into `RequestParser` on the loop thread, which has no callbacks and cannot reach back into
+  /// this connection, so no access can begin while another is in progress.
+  @exclusivity(unchecked) private var parser: RequestParser
+  /// Not checked at run time either (one to three checks per request): every access is a call
+  /// into `OutputQueue` (or `TLSTransport.flush`, or a swap with a `StreamSink`) on the loop
+  /// thread, and none of them can reach this connection, so accesses never overlap.
+  @exclusivity(unchecked) private var output = OutputQueue()
   private var exchange = Exchange.none
   private var request = RequestInfo()
-  /// The last response head, shared with the output queue until written (see `takeHeadBuffer`).
-  private var headBuffer: [UInt8] = []
   private var keepAlive = true
   private var closeAfterFlush = false
   private var lingering = false
@@ -63,6 +74,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     self.peer = peer
     peerHost = RequestContext.host(of: peer)
     self.context = context
+    handler = context.core.handler
+    maxOutputBufferBytes = context.core.configuration.maxOutputBufferBytes
+    maxHeadBytes = context.core.configuration.parserLimits.maxHeadBytes
     parser = RequestParser(limits: context.core.configuration.parserLimits)
     headStartedAt = context.now
     lastReadAt = context.now
@@ -197,30 +211,28 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   private func processRequests() {
     while !closed && !closeAfterFlush && !lingering {
       guard case .none = exchange else { break }
-      if output.byteCount > configuration.maxOutputBufferBytes {
+      if output.byteCount > maxOutputBufferBytes {
         // The client pipelines faster than it reads: stop reading until it catches up.
         readPaused = true
         break
       }
-      let event: RequestParserEvent?
+      let request: HTTPRequest?
       do {
-        event = try parser.next()
+        request = try parser.nextRequest()
       } catch {
         sendError(
           status: error.status, message: error.message, extraHeaders: [])
         break
       }
-      guard let event else { break }
-      switch event {
-      case .continueExpected:
-        output.append(Self.continueBytes)
-      case .request(let request):
-        serve(request)
-        headStartedAt = context.now
+      guard let request else {
+        if parser.takeContinueExpected() { output.append(Self.continueBytes) }
+        break
       }
+      serve(request)
+      headStartedAt = context.now
     }
     if case .none = exchange {
-    } else if parser.bufferedByteCount > configuration.parserLimits.maxHeadBytes {
+    } else if parser.bufferedByteCount > maxHeadBytes {
       // Pipelined bytes behind a long response: stop reading until it ends.
       readPaused = true
     }
@@ -229,11 +241,12 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
 
   private func serve(_ req: HTTPRequest) {
     request = RequestInfo(
-      isHead: req.head.method == "HEAD",
+      // Lengths first: comparing "GET" with "HEAD" outright takes the slow string path.
+      isHead: req.head.method.utf8.count == 4 && req.head.method == "HEAD",
       http10: req.head.version == .http1_0,
       acceptsGzip: Gzip.accepted(by: req.head.headers["Accept-Encoding"]))
     keepAlive = req.head.keepAlive && !context.draining
-    let response = context.core.handler.handle(
+    let response = handler.handle(
       req,
       context: RequestContext(
         remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer,
@@ -244,11 +257,11 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   private func send(_ response: HTTPResponse) {
     switch response.body {
     case .bytes(let body):
-      sendComplete(status: response.status, headers: response.headers, body: body)
+      sendComplete(response, body: body)
     case .parts(let parts):
-      sendComplete(status: response.status, headers: response.headers, parts: parts)
+      sendComplete(response, parts: parts)
     case .stream(let start):
-      startStream(status: response.status, headers: response.headers, start: start)
+      startStream(response, start: start)
     case .deferred(let produce):
       exchange = .deferred
       let responder = Responder { [self] response in
@@ -258,81 +271,79 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     }
   }
 
-  private func sendComplete(status: Int, headers: [(String, String)], body: [UInt8]) {
+  /// `response` with its body, `body`, known now.
+  private func sendComplete(_ response: HTTPResponse, body: [UInt8]) {
     var body = body
     var gzipped = false
     if request.acceptsGzip && body.count >= Gzip.thresholdBytes
-      && !headers.contains(where: { asciiCaseInsensitiveEquals($0.0, "Content-Encoding") }),
+      && !response.otherHeaders.contains(where: {
+        asciiCaseInsensitiveEquals($0.0, "Content-Encoding")
+      }),
       let compressed = Gzip.compress(body)
     {
       body = compressed
       gzipped = true
     }
-    // One buffer, written field by field: no header array is built or grown per response.
-    var head = takeHeadBuffer()
-    ResponseEncoder.appendStatusLine(status, into: &head)
-    for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
-    if gzipped {
-      ResponseEncoder.appendField("Content-Encoding", "gzip", into: &head)
-      ResponseEncoder.appendField("Vary", "Accept-Encoding", into: &head)
-    }
-    ResponseEncoder.appendContentLength(body.count, into: &head)
-    endHead(&head)
+    queueHead(response, gzipped: gzipped, framing: .length(body.count))
     if !request.isHead { output.append(body) }
     if !keepAlive { closeAfterFlush = true }
   }
 
   /// A body in shared segments: queued as they are (joined only to be gzipped).
-  private func sendComplete(status: Int, headers: [(String, String)], parts: [[UInt8]]) {
+  private func sendComplete(_ response: HTTPResponse, parts: [[UInt8]]) {
     let length = parts.reduce(0) { $0 + $1.count }
     if request.acceptsGzip && length >= Gzip.thresholdBytes {
-      sendComplete(status: status, headers: headers, body: HTTPResponse.Body.join(parts))
+      sendComplete(response, body: HTTPResponse.Body.join(parts))
       return
     }
-    var head = takeHeadBuffer()
-    ResponseEncoder.appendStatusLine(status, into: &head)
-    for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
-    ResponseEncoder.appendContentLength(length, into: &head)
-    endHead(&head)
+    queueHead(response, gzipped: false, framing: .length(length))
     if !request.isHead { output.append(contentsOf: parts) }
     if !keepAlive { closeAfterFlush = true }
   }
 
-  private func appendHead(status: Int, headers: inout [(String, String)]) {
-    var head = takeHeadBuffer()
-    ResponseEncoder.appendStatusLine(status, into: &head)
-    for (name, value) in headers { ResponseEncoder.appendField(name, value, into: &head) }
-    endHead(&head)
+  /// How a response head delimits its body.
+  private enum HeadFraming {
+    /// `Content-Length`.
+    case length(Int)
+    /// `Transfer-Encoding: chunked`.
+    case chunked
+    /// Neither: the body ends when the connection does (an HTTP/1.0 stream).
+    case untilClose
   }
 
-  /// Adds the fields every response carries (`Date`, and `Connection` when needed), ends the
-  /// head and queues it.
-  private func endHead(_ head: inout [UInt8]) {
-    // Read out in one instantaneous access (see `LoopContext.refreshed`).
-    let date = context.date.field
-    date.withUnsafeBufferPointer { head.append(contentsOf: $0) }
-    if !keepAlive {
-      ResponseEncoder.appendField("Connection", "close", into: &head)
-    } else if request.http10 {
-      ResponseEncoder.appendField("Connection", "keep-alive", into: &head)
+  /// Writes the head of `response` in a stack buffer and queues a copy of it: the status line,
+  /// `Content-Type`, the handler's other fields, the gzip fields, the framing field, then the
+  /// fields every response carries (`Date`, and `Connection` when needed).
+  private func queueHead(_ response: HTTPResponse, gzipped: Bool, framing: HeadFraming) {
+    withUnsafeTemporaryAllocation(byteCount: Self.headBufferBytes, alignment: 1) { buffer in
+      var head = ResponseHeadWriter(buffer: buffer)
+      head.statusLine(response.status)
+      if response.hasContentType { head.field("Content-Type", response.contentType) }
+      for (name, value) in response.otherHeaders { head.field(name, value) }
+      if gzipped {
+        head.field("Content-Encoding", "gzip")
+        head.field("Vary", "Accept-Encoding")
+      }
+      switch framing {
+      case .length(let length): head.contentLength(length)
+      case .chunked: head.field("Transfer-Encoding", "chunked")
+      case .untilClose: break
+      }
+      context.date.field.withUnsafeBytes { head.append($0) }
+      if !keepAlive {
+        head.field("Connection", "close")
+      } else if request.http10 {
+        head.field("Connection", "keep-alive")
+      }
+      head.end()
+      head.withBytes { output.appendCopy($0) }
     }
-    ResponseEncoder.endHead(&head)
-    output.append(head)
-    headBuffer = head
   }
 
-  /// An empty buffer for the next response head: the previous head's storage once the output
-  /// queue has written and dropped it (no allocation per response), a new buffer otherwise.
-  private func takeHeadBuffer() -> [UInt8] {
-    var head: [UInt8] = []
-    swap(&head, &headBuffer)
-    // Keeps the storage when it is ours alone; a still-queued head is left to the queue. An
-    // unusually large head is not kept for the life of the connection.
-    if head.capacity > 4096 { head = [] }
-    head.removeAll(keepingCapacity: true)
-    if head.capacity < 256 { head.reserveCapacity(256) }
-    return head
-  }
+  /// Room for a response head on the stack (the standard library allocates at most 1 KiB there
+  /// unconditionally; above that it checks, and may use the heap). A larger head spills into an
+  /// array.
+  private static let headBufferBytes = 1024
 
   /// Answers an error the HTTP layer detected itself, then closes.
   private func sendError(status: Int, message: String, extraHeaders: [(String, String)]) {
@@ -341,7 +352,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     let body = StatusBody.failure(
       code: status, reason: StatusBody.reason(for: status), message: message)
     sendComplete(
-      status: status, headers: [("Content-Type", "application/json")] + extraHeaders, body: body)
+      HTTPResponse(
+        status: status, contentType: "application/json", body: body, headers: extraHeaders),
+      body: body)
   }
 
   private func completeDeferred(_ response: HTTPResponse) {
@@ -358,23 +371,18 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
 
   // MARK: Streaming
 
-  private func startStream(
-    status: Int, headers: [(String, String)], start: @Sendable (ResponseStream) -> Void
-  ) {
-    var headers = headers
+  private func startStream(_ response: HTTPResponse, start: @Sendable (ResponseStream) -> Void) {
     let chunked = !request.http10
-    if chunked {
-      headers.append(("Transfer-Encoding", "chunked"))
-    } else {
+    if !chunked {
       keepAlive = false  // HTTP/1.0: the body ends when the connection does
     }
-    appendHead(status: status, headers: &headers)
+    queueHead(response, gzipped: false, framing: chunked ? .chunked : .untilClose)
     if request.isHead {
       if !keepAlive { closeAfterFlush = true }
       return
     }
     let loop = context.loop
-    let stream = ResponseStream(maxPendingBytes: configuration.maxOutputBufferBytes) { [self] in
+    let stream = ResponseStream(maxPendingBytes: maxOutputBufferBytes) { [self] in
       loop.schedule(self)
     }
     exchange = .streaming(stream, chunked: chunked)
@@ -399,7 +407,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     if finish {
       stream.end(.finished)
       endStreamResponse(chunked: chunked)
-    } else if output.byteCount > configuration.maxOutputBufferBytes {
+    } else if output.byteCount > maxOutputBufferBytes {
       stream.end(.consumerTooSlow)
       endStreamResponse(chunked: chunked)
     } else {

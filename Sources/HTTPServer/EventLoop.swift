@@ -29,7 +29,7 @@ protocol ReadyChannel: AnyObject, Sendable {
 /// iteration, so pumping streams never starves request processing; within a long batch the loop
 /// looks at the descriptors again (without waiting) every `pumpsBetweenPolls` items, so a request
 /// arriving meanwhile (a writer's next update) does not wait for every stream's pump.
-/// Invariant: `channels`, `tick` and everything a channel owns are touched only on the loop thread.
+/// Invariant: `slots`, `tick` and everything a channel owns are touched only on the loop thread.
 final class EventLoop: @unchecked Sendable {
   let index: Int
   private let epollFD: Int32
@@ -49,8 +49,25 @@ final class EventLoop: @unchecked Sendable {
   /// steady stream of wake-ups allocates nothing.
   private var spare: [Work] = []
   private let wakePending = Atomic<Bool>(false)
-  private var channels: [UInt64: EventLoopChannel] = [:]
-  private var nextToken: UInt64 = 1
+  /// A registered channel and the token its events carry.
+  private struct Slot {
+    var token: UInt64 = 0
+    var channel: EventLoopChannel?
+  }
+
+  /// Registered channels, indexed by the low 32 bits of their token (an array lookup per event
+  /// instead of hashing the token). The high 32 bits are a generation that changes with every
+  /// registration, so an event still carrying the token of a deregistered channel (ready in the
+  /// same batch) never reaches the slot's next owner. Exclusivity is not checked at run time
+  /// (one check per ready descriptor): it is touched only on the loop thread, by `register`,
+  /// `deregister` and the lookup in `poll`, each a single array operation that calls out to
+  /// nothing (the looked-up channel runs after its access ends; a removed one is released
+  /// after it), so no access can overlap another.
+  @exclusivity(unchecked) private var slots: [Slot] = []
+  /// Indices of free `slots`.
+  private var freeSlots: [Int] = []
+  /// The generation of the next token (never 0, so no token equals `wakeToken`).
+  private var nextGeneration: UInt32 = 1
   private var running = true
   private let wakeToken: UInt64 = 0
 
@@ -93,10 +110,20 @@ final class EventLoop: @unchecked Sendable {
 
   /// Registers `channel` for `events` on `fd` (loop thread only). Returns its token.
   func register(_ channel: EventLoopChannel, fd: Int32, events: UInt32) -> UInt64? {
-    let token = nextToken
-    nextToken += 1
-    guard its_epoll_ctl(epollFD, 1, fd, events, token) == 0 else { return nil }
-    channels[token] = channel
+    let slot: Int
+    if let free = freeSlots.popLast() {
+      slot = free
+    } else {
+      slot = slots.count
+      slots.append(Slot())
+    }
+    let token = UInt64(nextGeneration) << 32 | UInt64(slot)
+    nextGeneration = nextGeneration == .max ? 1 : nextGeneration + 1
+    guard its_epoll_ctl(epollFD, 1, fd, events, token) == 0 else {
+      freeSlots.append(slot)
+      return nil
+    }
+    slots[slot] = Slot(token: token, channel: channel)
     return token
   }
 
@@ -108,7 +135,18 @@ final class EventLoop: @unchecked Sendable {
   /// Removes a descriptor before it is closed (loop thread only).
   func deregister(fd: Int32, token: UInt64) {
     _ = its_epoll_ctl(epollFD, 3, fd, 0, 0)
-    channels[token] = nil
+    let slot = Self.slot(of: token)
+    guard slot < slots.count, slots[slot].token == token else { return }
+    // Released after the access ends: no deinit runs inside it (see `slots`).
+    let removed = slots[slot].channel
+    slots[slot] = Slot()
+    freeSlots.append(slot)
+    _ = consume removed
+  }
+
+  /// The index in `slots` a token names.
+  private static func slot(of token: UInt64) -> Int {
+    Int(truncatingIfNeeded: token & 0xFFFF_FFFF)
   }
 
   /// Asks the loop to return from `run()` after the current iteration (loop thread only).
@@ -157,7 +195,11 @@ final class EventLoop: @unchecked Sendable {
         if drainWake { _ = its_eventfd_drain(wakeFD) }
         continue
       }
-      channels[event.token]?.handleEvents(event.events)
+      // Copied out first: the channel runs (and may deregister) after the lookup's access.
+      let slot = Self.slot(of: event.token)
+      guard slot < slots.count else { continue }
+      let entry = slots[slot]
+      if entry.token == event.token { entry.channel?.handleEvents(event.events) }
     }
   }
 

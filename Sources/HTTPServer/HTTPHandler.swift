@@ -70,12 +70,33 @@ public struct HTTPResponse: Sendable {
   }
 
   public var status: Int
-  public var headers: [(String, String)]
+  /// The `Content-Type` value, sent first when `hasContentType`. Kept apart from the other
+  /// fields so that the common response (a content type and nothing else) builds no array, and
+  /// not as an Optional, which is destroyed through the runtime's generic value witnesses.
+  var contentType: String
+  var hasContentType: Bool
+  /// The fields after `Content-Type`, in order.
+  var otherHeaders: [(String, String)]
   public var body: Body
+
+  /// Every field in order: `Content-Type` (when set) first. Setting it replaces them all.
+  public var headers: [(String, String)] {
+    get {
+      guard hasContentType else { return otherHeaders }
+      return [("Content-Type", contentType)] + otherHeaders
+    }
+    set {
+      contentType = ""
+      hasContentType = false
+      otherHeaders = newValue
+    }
+  }
 
   public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
     self.status = status
-    self.headers = headers
+    self.contentType = ""
+    self.hasContentType = false
+    self.otherHeaders = headers
     self.body = body
   }
 
@@ -83,16 +104,18 @@ public struct HTTPResponse: Sendable {
   public init(status: Int, contentType: String, parts: [[UInt8]], headers: [(String, String)] = [])
   {
     self.status = status
-    self.headers = [("Content-Type", contentType)] + headers
+    self.contentType = contentType
+    self.hasContentType = true
+    self.otherHeaders = headers
     self.body = .parts(parts)
   }
 
   /// A complete response with a content type.
   public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
     self.status = status
-    // Most responses carry no other field: one array, no concatenation.
-    self.headers =
-      headers.isEmpty ? [("Content-Type", contentType)] : [("Content-Type", contentType)] + headers
+    self.contentType = contentType
+    self.hasContentType = true
+    self.otherHeaders = headers
     self.body = .bytes(body)
   }
 }

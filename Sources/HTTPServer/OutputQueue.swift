@@ -7,9 +7,11 @@ import Sockets
 /// Bytes waiting to be written to one connection, as a queue of shared segments: cached object
 /// bytes are referenced, never copied. Written with `writev`, up to `maxIOVecs` segments per
 /// call. Small chunks that many connections send at once (watch frames) are copied instead into
-/// a buffer the queue owns (`appendCopy`): a copy of a few hundred bytes costs less than
-/// reference counting one array from several threads, and consecutive copies leave as one iovec.
-/// Loop-confined. Invariant: when `tailOwned`, the last segment is uniquely referenced here.
+/// a buffer the queue owns (`appendCopy`), and so are response heads, written on the stack: a
+/// copy of a few hundred bytes costs less than reference counting one array from several
+/// threads (or allocating one per head), and consecutive copies leave as one iovec. Once
+/// everything is written, the owned buffer is kept for the next copies.
+/// Loop-confined. Invariant: `segments[owned]`, when `owned >= 0`, is uniquely referenced here.
 struct OutputQueue {
   private var segments: [[UInt8]] = []
   /// Index of the first unwritten segment (segments before it are garbage, compacted lazily).
@@ -19,8 +21,9 @@ struct OutputQueue {
   /// Unwritten bytes in total.
   private(set) var byteCount = 0
 
-  /// Whether the last segment is the queue's own buffer that `appendCopy` extends in place.
-  private var tailOwned = false
+  /// Index in `segments` of the queue's own buffer that `appendCopy` last started (-1: none).
+  /// `appendCopy` extends it in place while it is the last segment.
+  private var owned = -1
   /// An emptied owned buffer kept for its capacity.
   private var spare: [UInt8] = []
 
@@ -34,7 +37,6 @@ struct OutputQueue {
     guard !bytes.isEmpty else { return }
     segments.append(bytes)
     byteCount += bytes.count
-    tailOwned = false
   }
 
   /// Appends the segments of `parts` in order with one append to the segment list (a large LIST
@@ -54,7 +56,6 @@ struct OutputQueue {
       segments.append(contentsOf: parts)
     }
     byteCount += added
-    tailOwned = false
   }
 
   /// Appends a copy of `bytes` to the queue's own buffer (for small chunks shared by many
@@ -67,11 +68,11 @@ struct OutputQueue {
   /// sends it) is read in place, neither retained nor released.
   mutating func appendCopy(_ bytes: UnsafeRawBufferPointer) {
     guard !bytes.isEmpty else { return }
-    if !tailOwned {
+    if owned < 0 || owned != segments.count - 1 {
       var buffer: [UInt8] = []
       swap(&buffer, &spare)
       segments.append(consume buffer)
-      tailOwned = true
+      owned = segments.count - 1
     }
     segments[segments.count - 1].append(contentsOf: bytes)
     byteCount += bytes.count
@@ -82,7 +83,7 @@ struct OutputQueue {
     head = 0
     offset = 0
     byteCount = 0
-    tailOwned = false
+    owned = -1
   }
 
   /// Writes as much as the socket takes. Returns false when the socket would block with data
@@ -105,15 +106,18 @@ struct OutputQueue {
 
   /// Everything was written: forget the segments, keeping the owned buffer for reuse.
   private mutating func resetWritten() {
-    if tailOwned {
-      var buffer = segments.removeLast()
+    if owned >= 0 {
+      var buffer: [UInt8] = []
+      swap(&buffer, &segments[owned])
       if buffer.capacity <= Self.maxSpareCapacity {
         buffer.removeAll(keepingCapacity: true)
         spare = buffer
       }
-      tailOwned = false
+      owned = -1
     }
-    segments.removeAll(keepingCapacity: true)
+    // One pop per segment (a response leaves two or three): cheaper than the generic range
+    // replacement `removeAll(keepingCapacity:)` goes through, and the capacity stays.
+    while segments.popLast() != nil {}
     head = 0
     offset = 0
   }
@@ -191,6 +195,8 @@ struct OutputQueue {
       resetWritten()
     } else if head > 256 && head * 2 > segments.count {
       segments.removeFirst(head)
+      // An owned buffer already written is dropped with the others: copies start a new one.
+      owned = owned >= head ? owned - head : -1
       head = 0
     }
   }

@@ -64,3 +64,37 @@ func noContinueWithoutPendingBody(_ input: String) throws {
     #expect(out.events.isEmpty, "\(input)")
   }
 }
+
+@Test func nextRequestLeavesTheContinueToTakeContinueExpected() throws {
+  var parser = RequestParser()
+  parser.append(
+    bytes("PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nab"))
+  #expect(try parser.nextRequest() == nil)
+  var due = parser.takeContinueExpected()
+  #expect(due)
+  // Once per request: neither a second look nor the next call says so again.
+  due = parser.takeContinueExpected()
+  #expect(!due)
+  #expect(try parser.nextRequest() == nil)
+  due = parser.takeContinueExpected()
+  #expect(!due)
+  parser.append(bytes("cdGET /y HTTP/1.1\r\nHost: a\r\n\r\n"))
+  #expect(try parser.nextRequest()?.body == bytes("abcd"))
+  due = parser.takeContinueExpected()
+  #expect(!due)
+  #expect(try parser.nextRequest()?.head.path == "/y")
+  #expect(try parser.nextRequest() == nil)
+  due = parser.takeContinueExpected()
+  #expect(!due)
+}
+
+@Test func nextRequestAndNextFailTheSameWay() {
+  var parser = RequestParser()
+  parser.append(bytes("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"))
+  #expect(throws: HTTPParseError.self) { try parser.nextRequest() }
+  // Dead afterwards, whichever entry point is used.
+  #expect(throws: HTTPParseError.self) { try parser.next() }
+  #expect(throws: HTTPParseError.self) { try parser.nextRequest() }
+  let due = parser.takeContinueExpected()
+  #expect(!due)
+}

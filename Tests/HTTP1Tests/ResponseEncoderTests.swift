@@ -75,3 +75,63 @@ func chunkSizesAreLowercaseHex(_ size: Int, _ hex: String) {
   #expect(out.error == nil)
   #expect(out.events.first?.body == pieces.flatMap { $0 })
 }
+
+/// A head written through a `ResponseHeadWriter` lent `size` bytes.
+private func writtenHead(size: Int, _ write: (inout ResponseHeadWriter) -> Void) -> [UInt8] {
+  let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+  defer { buffer.deallocate() }
+  var writer = ResponseHeadWriter(buffer: buffer)
+  write(&writer)
+  return writer.withBytes { Array($0) }
+}
+
+@Test(arguments: [0, 1, 7, 20, 64, 1024])
+func headWriterGivesTheArrayEncodersBytesWhateverItsBuffer(size: Int) {
+  // Small buffers spill into an array part-way (even inside a field or a number).
+  let headers = [
+    ("Content-Type", "application/json"), ("Location", "/x\r\nSet-Cookie: a=b"), ("X\n", "v\0"),
+    ("Warning", "299 - \"caf\u{e9} \u{1F600}\""), ("Empty", ""),
+  ]
+  var expected: [UInt8] = []
+  ResponseEncoder.appendHead(status: 201, headers: headers, into: &expected)
+  let written = writtenHead(size: size) { head in
+    head.statusLine(201)
+    for (name, value) in headers { head.field(name, value) }
+    head.end()
+  }
+  #expect(text(written) == text(expected))
+  #expect(
+    text(expected).hasPrefix(
+      "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nLocation: /x  Set-Cookie: a=b\r\n"
+        + "X : v \r\n"))
+}
+
+@Test func headWriterStatusLinesMatchTheReasonPhrases() {
+  for status in [-7, 0, 42, 99, 100, 200, 204, 299, 404, 431, 599, 600, 1000, 123_456] {
+    let line = writtenHead(size: 64) { $0.statusLine(status) }
+    #expect(
+      text(line) == "HTTP/1.1 \(status) \(ResponseEncoder.reasonPhrase(for: status))\r\n")
+  }
+}
+
+@Test(arguments: [
+  0, 7, 10, 99, 100, 12_345, 9_999_999_999, 10_000_000_000, -1, -10, Int.max, Int.min,
+])
+func decimalsMatchDescription(_ value: Int) {
+  for size in [0, 3, 64] {
+    let written = writtenHead(size: size) { $0.decimal(value) }
+    #expect(text(written) == String(value))
+  }
+  var buffer = bytes("n=")
+  ResponseEncoder.appendDecimal(value, into: &buffer)
+  #expect(text(buffer) == "n=\(value)")
+}
+
+@Test func headWriterContentLengthAndRawBytes() {
+  let written = writtenHead(size: 40) { head in
+    head.contentLength(1234)
+    bytes("Date: x\r\n").withUnsafeBytes { head.append($0) }
+    head.end()
+  }
+  #expect(text(written) == "Content-Length: 1234\r\nDate: x\r\n\r\n")
+}
