@@ -20,6 +20,8 @@ public final class Catalog: Sendable {
 
     private let byPath: [Key: Int]
     private let byKind: [Key: Int]
+    /// `byPath` for ASCII plurals (nil if some served plural is not ASCII).
+    private let pathIndex: CatalogPathIndex?
 
     init(_ definitions: [ResourceDefinition]) {
       self.definitions = definitions
@@ -31,11 +33,18 @@ public final class Catalog: Sendable {
       }
       self.byPath = byPath
       self.byKind = byKind
+      pathIndex = CatalogPathIndex(byPath.map { ($0.key.name, $0.value) })
     }
 
     /// The definition served at `/apis/group/version/plural` (`/api/v1/plural` for core).
     public func resource(group: String, version: String, plural: String) -> ResourceDefinition? {
-      byPath[Key(group: group, version: version, name: plural)].map { definitions[$0] }
+      if let pathIndex, let bucket = CatalogPathIndex.bucket(of: plural) {
+        return pathIndex.first(inBucket: bucket) { i in
+          let d = definitions[i]
+          return d.plural == plural && d.version == version && d.group == group
+        }.map { definitions[$0] }
+      }
+      return byPath[Key(group: group, version: version, name: plural)].map { definitions[$0] }
     }
 
     public func resource(group: String, version: String, kind: String) -> ResourceDefinition? {

@@ -55,11 +55,18 @@ final class RequestMonitor: Sendable {
     if let registry = configuration.metrics { register(in: registry) }
   }
 
-  /// What the wrapper remembers about one request until it completes.
+  /// What the wrapper remembers about one request until it completes. The metric labels are
+  /// kept as the parsed path plus small codes, not as strings copied from it: `labels` builds
+  /// them when something needs them whole.
   struct Exchange: Sendable {
-    var labels: RequestLabels
-    var auditVerb: String
     var info: RequestInfo?
+    var verb: MetricVerb
+    var scope: MetricScope
+    /// Whether the request asked for a dry run (`dry_run="All"`).
+    var dryRun: Bool
+    /// The health check path (`/healthz`, …): the subresource label of those requests.
+    var health: HealthPath?
+    var auditVerb: String
     var isWatch: Bool
     /// Health checks: never limited, not audited.
     var isExempt: Bool
@@ -68,6 +75,59 @@ final class RequestMonitor: Sendable {
     var auditID: String?
     var started: UInt64
     var received: Int64
+
+    /// The metric labels of the request.
+    var labels: RequestLabels {
+      guard let info else {
+        return RequestLabels(
+          verb: verb.label, subresource: health?.rawValue ?? "",
+          component: health == nil ? "apiserver" : "")
+      }
+      return RequestLabels(
+        verb: verb.label, dryRun: dryRun ? "All" : "", group: info.group, version: info.version,
+        resource: info.resource, subresource: info.subresource ?? "", scope: scope.label)
+    }
+  }
+
+  /// kube's `verb` label values (`metrics.CleanVerb`).
+  enum MetricVerb: UInt8, Sendable {
+    case get, list, watch, post, put, patch, apply, delete, deleteCollection, other
+
+    var label: String {
+      switch self {
+      case .get: "GET"
+      case .list: "LIST"
+      case .watch: "WATCH"
+      case .post: "POST"
+      case .put: "PUT"
+      case .patch: "PATCH"
+      case .apply: "APPLY"
+      case .delete: "DELETE"
+      case .deleteCollection: "DELETECOLLECTION"
+      case .other: "other"
+      }
+    }
+  }
+
+  /// kube's `scope` label values (`metrics.CleanScope`); `none` for non-resource requests.
+  enum MetricScope: UInt8, Sendable {
+    case none, resource, namespace, cluster
+
+    var label: String {
+      switch self {
+      case .none: ""
+      case .resource: "resource"
+      case .namespace: "namespace"
+      case .cluster: "cluster"
+      }
+    }
+  }
+
+  /// The health check paths (never limited, not audited, labelled by path).
+  enum HealthPath: String, Sendable {
+    case healthz = "/healthz"
+    case livez = "/livez"
+    case readyz = "/readyz"
   }
 
   /// The parts of an exchange only the audit log and the debug request line use.
@@ -147,24 +207,7 @@ final class RequestMonitor: Sendable {
   /// Records a finished request: metrics, audit event, debug line.
   private func complete(_ e: Exchange, code: Int, shard: Int, audited: Bool = false) {
     let seconds = Double(WallClock.monotonicNanoseconds() &- e.started) / 1e9
-    if code == 404, let info = e.info {
-      // Unknown resources and subresources get no labels from the URL, so garbage URLs cannot
-      // grow the number of series.
-      var labels = e.labels
-      if catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
-        == nil
-      {
-        labels = RequestLabels(verb: labels.verb == "LIST" ? "GET" : labels.verb)
-      } else if !Self.knownSubresources.contains(labels.subresource) {
-        labels.subresource = ""
-      }
-      requests.record(
-        labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
-    } else {
-      // The common case records the exchange's labels as they are, without a copy.
-      requests.record(
-        e.labels, code: code, seconds: seconds, shard: shard, observeLatency: !e.isWatch)
-    }
+    record(e, code: code, seconds: seconds, shard: shard)
     if !audited && !e.isExempt {
       submitAudit(e, code: code, stage: "ResponseComplete")
     }
@@ -172,13 +215,49 @@ final class RequestMonitor: Sendable {
       logger.debug(
         "request",
         metadata: [
-          "verb": .string(e.labels.verb), "path": .string(e.detail?.target ?? ""),
+          "verb": .string(e.verb.label), "path": .string(e.detail?.target ?? ""),
           "code": .stringConvertible(code),
           "duration": .string(Self.milliseconds(seconds)),
           "user": .string(e.detail?.user.name ?? ""),
           "remote": .string(e.detail?.remote ?? ""),
         ])
     }
+  }
+
+  /// Counts the request under its labels, passed borrowed from the exchange (no copies).
+  private func record(_ e: Exchange, code: Int, seconds: Double, shard: Int) {
+    guard let info = e.info else {
+      requests.record(
+        verb: e.verb.label, dryRun: "", group: "", version: "", resource: "",
+        subresource: e.health?.rawValue ?? "", scope: "",
+        component: e.health == nil ? "apiserver" : "", code: code, seconds: seconds,
+        shard: shard, observeLatency: !e.isWatch)
+      return
+    }
+    var verb = e.verb
+    var known = true
+    var subresource = info.subresource ?? ""
+    if code == 404 {
+      // Unknown resources and subresources get no labels from the URL, so garbage URLs cannot
+      // grow the number of series.
+      known =
+        catalog.snapshot.resource(group: info.group, version: info.version, plural: info.resource)
+        != nil
+      if !known, verb == .list { verb = .get }
+      if known && !Self.knownSubresources.contains(subresource) { subresource = "" }
+    }
+    guard known else {
+      requests.record(
+        verb: verb.label, dryRun: "", group: "", version: "", resource: "", subresource: "",
+        scope: "", component: "apiserver", code: code, seconds: seconds, shard: shard,
+        observeLatency: !e.isWatch)
+      return
+    }
+    requests.record(
+      verb: verb.label, dryRun: e.dryRun ? "All" : "", group: info.group, version: info.version,
+      resource: info.resource, subresource: subresource, scope: e.scope.label,
+      component: "apiserver", code: code, seconds: seconds, shard: shard,
+      observeLatency: !e.isWatch)
   }
 
   private func submitAudit(_ e: Exchange, code: Int, stage: String) {
@@ -192,7 +271,8 @@ final class RequestMonitor: Sendable {
     audit.submit(
       AuditRecord(
         auditID: id, stage: stage, requestURI: detail.target, verb: e.auditVerb,
-        user: detail.user, sourceIP: Self.host(of: detail.remote), userAgent: detail.userAgent,
+        user: detail.user, sourceIP: RequestContext.host(of: detail.remote),
+        userAgent: detail.userAgent,
         objectRef: ref, code: code,
         received: e.received, stageTime: WallClock.nowNanoseconds()))
   }
@@ -213,68 +293,64 @@ final class RequestMonitor: Sendable {
     user: UserInfo? = nil, remote: String = ""
   ) -> Exchange {
     let method = head.method
-    var labels = RequestLabels(verb: method)
-    var auditVerb = audited ? method.lowercased() : ""
+    var verb = MetricVerb.other
+    var scope = MetricScope.none
+    var dryRun = false
+    var health: HealthPath?
+    var auditVerb = ""
     var isWatch = false
     var isExempt = false
     if let info {
-      labels.group = info.group
-      labels.version = info.version
-      labels.resource = info.resource
-      labels.subresource = info.subresource ?? ""
-      labels.dryRun = head.queryValue("dryRun") == "All" ? "All" : ""
+      dryRun = head.queryValue("dryRun") == "All"
       switch method {
       case "GET", "HEAD":
         if info.name != nil {
-          (labels.verb, auditVerb) = ("GET", "get")
+          (verb, auditVerb) = (.get, "get")
         } else if Query.isWatch(head) {
-          (labels.verb, auditVerb) = ("WATCH", "watch")
+          (verb, auditVerb) = (.watch, "watch")
           isWatch = true
         } else {
-          (labels.verb, auditVerb) = ("LIST", "list")
+          (verb, auditVerb) = (.list, "list")
         }
-      case "POST": auditVerb = "create"
-      case "PUT": auditVerb = "update"
+      case "POST": (verb, auditVerb) = (.post, "create")
+      case "PUT": (verb, auditVerb) = (.put, "update")
       case "PATCH":
-        auditVerb = "patch"
         let type = head.headers["Content-Type"] ?? ""
-        if type.hasPrefix("application/apply-patch") { labels.verb = "APPLY" }
+        verb = type.hasPrefix("application/apply-patch") ? .apply : .patch
+        auditVerb = "patch"
       case "DELETE":
         if info.name == nil {
-          (labels.verb, auditVerb) = ("DELETECOLLECTION", "deletecollection")
+          (verb, auditVerb) = (.deleteCollection, "deletecollection")
         } else {
-          auditVerb = "delete"
+          (verb, auditVerb) = (.delete, "delete")
         }
       default:
-        labels.verb = "other"
+        if audited { auditVerb = method.lowercased() }
       }
       if info.name != nil || method == "POST" {
-        labels.scope = "resource"
+        scope = .resource
       } else if info.namespace != nil {
-        labels.scope = "namespace"
+        scope = .namespace
       } else {
-        labels.scope = "cluster"
+        scope = .cluster
       }
     } else {
-      switch head.path {
-      case "/healthz", "/livez", "/readyz":
-        labels.subresource = head.path
-        labels.component = ""
-        isExempt = true
-      case "/metrics":
-        isExempt = true
+      health = HealthPath(rawValue: head.path)
+      isExempt = health != nil || head.path == "/metrics"
+      switch method {
+      case "GET", "HEAD": verb = .get
+      case "POST": verb = .post
+      case "PUT": verb = .put
+      case "PATCH": verb = .patch
+      case "DELETE": verb = .delete
       default: break
       }
-      if !["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
-        labels.verb = "other"
-      } else if method == "HEAD" {
-        labels.verb = "GET"
-      }
+      if audited { auditVerb = method.lowercased() }
     }
     // The parsed path moves into the exchange: no copy of its strings.
     return Exchange(
-      labels: labels, auditVerb: auditVerb, info: consume info, isWatch: isWatch,
-      isExempt: isExempt,
+      info: consume info, verb: verb, scope: scope, dryRun: dryRun, health: health,
+      auditVerb: auditVerb, isWatch: isWatch, isExempt: isExempt,
       detail: user.map {
         Detail(
           user: $0, remote: remote, target: head.target,
@@ -291,7 +367,7 @@ final class RequestMonitor: Sendable {
   /// The fairness key: the user name; clients sharing a name (`isSharedName`) are told apart by
   /// their address.
   static func identity(_ user: UserInfo, remote: String) -> String {
-    let host = identityHost(user, remoteHost: host(of: remote))
+    let host = identityHost(user, remoteHost: RequestContext.host(of: remote))
     return host.isEmpty ? user.name : user.name + "@" + host
   }
 
@@ -306,9 +382,6 @@ final class RequestMonitor: Sendable {
   static func isPrivileged(_ user: UserInfo) -> Bool {
     !isSharedName(user.name) && user.isMember(of: "system:masters")
   }
-
-  /// `host:port` or `[v6]:port` → the host (bytes, not characters: addresses are ASCII).
-  static func host(of remote: String) -> String { RequestContext.host(of: remote) }
 
   static func milliseconds(_ seconds: Double) -> String {
     let micros = Int((seconds * 1e6).rounded())

@@ -40,14 +40,7 @@ struct ResourceHandler: Sendable {
       if subresource == .finalize && method != "PUT" { throw APIError.methodNotAllowed }
       switch method {
       case "GET", "HEAD":
-        let revision = try Query.getRevision(request.head)
-        do {
-          return try get(r, namespace: namespace, name: name, revision: revision, output: output)
-        } catch  where error.code == 504 {
-          return retryingForRevision { () throws(APIError) -> HTTPResponse in
-            try get(r, namespace: namespace, name: name, revision: revision, output: output)
-          }
-        }
+        return try get(request.head, r, namespace: namespace, name: name, output: output)
       case "PUT":
         let body = try Negotiation.decodeBody(request)
         let result = try registry.update(
@@ -145,6 +138,22 @@ struct ResourceHandler: Sendable {
       return try attempt()
     } catch  where error.code == 504 {
       return retryingForRevision(attempt)
+    }
+  }
+
+  /// One object. Its own function: the retry closure's captures stay out of `serve`, whose
+  /// common path then copies no optional strings.
+  private func get(
+    _ head: HTTPRequestHead, _ r: ResourceDefinition, namespace: String, name: String,
+    output: Negotiation.Output
+  ) throws(APIError) -> HTTPResponse {
+    let revision = try Query.getRevision(head)
+    do {
+      return try get(r, namespace: namespace, name: name, revision: revision, output: output)
+    } catch  where error.code == 504 {
+      return retryingForRevision { () throws(APIError) -> HTTPResponse in
+        try get(r, namespace: namespace, name: name, revision: revision, output: output)
+      }
     }
   }
 

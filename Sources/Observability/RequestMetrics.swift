@@ -31,6 +31,17 @@ public struct RequestLabels: Hashable, Sendable {
     self.component = component
   }
 
+  /// Whether these are the labels given one by one (`==` without building the other side).
+  func matches(
+    verb: String, dryRun: String, group: String, version: String, resource: String,
+    subresource: String, scope: String, component: String
+  ) -> Bool {
+    // The fields that differ most between series first.
+    self.resource == resource && self.verb == verb && self.scope == scope
+      && self.subresource == subresource && self.version == version && self.group == group
+      && self.dryRun == dryRun && self.component == component
+  }
+
   var labelPairs: [(String, String)] {
     [
       ("verb", verb), ("dry_run", dryRun), ("group", group), ("version", version),
@@ -71,15 +82,8 @@ public final class RequestMetrics: Sendable {
 
     static let recentCount = 4
 
+    /// The slot of `key` (added on first use), moved to the front of `recent`.
     mutating func slot(for key: RequestLabels) -> Int {
-      for i in recent.indices where labels[recent[i]] == key {
-        let slot = recent[i]
-        if i > 0 {
-          recent.remove(at: i)
-          recent.insert(slot, at: 0)
-        }
-        return slot
-      }
       let slot: Int
       if let known = slots[key] {
         slot = known
@@ -89,6 +93,7 @@ public final class RequestMetrics: Sendable {
         labels.append(key)
         series.append(Series())
       }
+      if let i = recent.firstIndex(of: slot) { recent.remove(at: i) }
       recent.insert(slot, at: 0)
       if recent.count > Self.recentCount { recent.removeLast() }
       return slot
@@ -112,10 +117,44 @@ public final class RequestMetrics: Sendable {
   public func record(
     _ labels: RequestLabels, code: Int, seconds: Double, shard: Int, observeLatency: Bool = true
   ) {
+    record(
+      verb: labels.verb, dryRun: labels.dryRun, group: labels.group, version: labels.version,
+      resource: labels.resource, subresource: labels.subresource, scope: labels.scope,
+      component: labels.component, code: code, seconds: seconds, shard: shard,
+      observeLatency: observeLatency)
+  }
+
+  /// `record(_:code:seconds:shard:observeLatency:)` with the labels given one by one, borrowed:
+  /// a label set recorded recently is found without building (copying) a `RequestLabels`.
+  public func record(
+    verb: String, dryRun: String, group: String, version: String, resource: String,
+    subresource: String, scope: String, component: String, code: Int, seconds: Double,
+    shard: Int, observeLatency: Bool = true
+  ) {
     let index = shard >= 0 && shard < shards.count - 1 ? shard : shards.count - 1
     let bucket = Self.bucketIndex(seconds)
     shards[index].state.withLock { s in
-      let slot = s.slot(for: labels)
+      // The recent series are compared in place (through the buffer: no copy of their labels).
+      let hit = s.labels.withUnsafeBufferPointer { labels in
+        s.recent.firstIndex { slot in
+          labels[slot].matches(
+            verb: verb, dryRun: dryRun, group: group, version: version, resource: resource,
+            subresource: subresource, scope: scope, component: component)
+        }
+      }
+      let slot: Int
+      if let hit {
+        slot = s.recent[hit]
+        if hit > 0 {
+          s.recent.remove(at: hit)
+          s.recent.insert(slot, at: 0)
+        }
+      } else {
+        slot = s.slot(
+          for: RequestLabels(
+            verb: verb, dryRun: dryRun, group: group, version: version, resource: resource,
+            subresource: subresource, scope: scope, component: component))
+      }
       s.series[slot].add(code: code, bucket: observeLatency ? bucket : nil, seconds: seconds)
     }
   }

@@ -39,6 +39,14 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
     namespace.isEmpty ? "\(resource)/\(name)" : "\(resource)/\(namespace)/\(name)"
   }
 
+  /// Namespace and name only: equal keys still hash alike, a point read hashes two strings
+  /// instead of three, and keys differing only in their resource (one object per kind with the
+  /// same namespace and name, bounded by the number of resources) just share a probe sequence.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(namespace)
+    hasher.combine(name)
+  }
+
   /// The key relative to the resource prefix, as etcd and continue tokens spell it:
   /// `namespace/name`, or `name` for cluster-scoped objects.
   var relativePath: String { namespace.isEmpty ? name : namespace + "/" + name }

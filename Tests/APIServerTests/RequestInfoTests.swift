@@ -57,6 +57,21 @@ import Testing
         == info("", "v1", long, "secrets", long))
   }
 
+  /// Slashes are found a word at a time: every segment length and offset, runs of slashes,
+  /// and bytes one bit away from "/" ("." is 0x2E, U+00AF's UTF-8 ends in 0xAF).
+  @Test func segmentsAtEveryOffset() {
+    for a in 1...17 {
+      for b in 1...17 {
+        let ns = String(repeating: ".", count: a - 1) + "\u{AF}"
+        let name = String(repeating: "n", count: b)
+        let slashes = String(repeating: "/", count: 1 + (a + b) % 3)
+        #expect(
+          RequestInfo.parse(path: "/api/v1/namespaces/\(ns)\(slashes)configmaps/\(name)")
+            == info("", "v1", ns, "configmaps", name), "\(a) \(b)")
+      }
+    }
+  }
+
   @Test func nonResourcePathsAreNil() {
     for path in [
       "", "/", "/api", "/api/v1", "/apis", "/apis/g", "/apis/g/v1", "/version", "/healthz",

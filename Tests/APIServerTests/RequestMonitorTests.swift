@@ -56,8 +56,8 @@ private func classify(_ method: String, _ target: String, headers: [(String, Str
   }
 
   @Test func identitiesAndAddresses() {
-    #expect(RequestMonitor.host(of: "127.0.0.2:5000") == "127.0.0.2")
-    #expect(RequestMonitor.host(of: "[::1]:80") == "::1")
+    #expect(RequestContext.host(of: "127.0.0.2:5000") == "127.0.0.2")
+    #expect(RequestContext.host(of: "[::1]:80") == "::1")
     #expect(
       RequestMonitor.identity(.anonymous, remote: "10.0.0.1:9") == "system:anonymous@10.0.0.1")
     let agent = UserInfo(name: "system:open-cluster-management:c1:agent", groups: ["a"])
@@ -87,6 +87,33 @@ private func classify(_ method: String, _ target: String, headers: [(String, Str
     #expect(monitor.requests.count(sub, code: 404) == 2)
     #expect(monitor.requests.count(RequestLabels(verb: "GET"), code: 404) == 2)
     #expect(monitor.requests.families()[0].samples.count == 2)
+  }
+
+  /// Health checks are labelled by path without a component; other non-resource paths by their
+  /// cleaned verb; resource requests by their parsed path and scope.
+  @Test func recordedLabels() {
+    let monitor = RequestMonitor(configuration: OperationsConfiguration(), catalog: Catalog())
+    let context = RequestContext(remoteAddress: "127.0.0.1:1", loopIndex: 0)
+    let ok: (HTTPRequest, RequestInfo?) -> HTTPResponse = { _, _ in
+      HTTPResponse(status: 200, contentType: "application/json", body: [])
+    }
+    for (method, target) in [
+      ("GET", "/livez"), ("HEAD", "/version"), ("PROPFIND", "/version"),
+      ("POST", "/api/v1/namespaces/a/configmaps?dryRun=All"), ("GET", "/api/v1/configmaps"),
+    ] {
+      let request = HTTPRequest(head: head(method, target), body: [])
+      _ = monitor.serve(request, context: context, user: .anonymous, route: ok)
+    }
+    let expected = [
+      RequestLabels(verb: "GET", subresource: "/livez", component: ""),
+      RequestLabels(verb: "GET"),
+      RequestLabels(verb: "other"),
+      RequestLabels(
+        verb: "POST", dryRun: "All", version: "v1", resource: "configmaps", scope: "resource"),
+      RequestLabels(verb: "LIST", version: "v1", resource: "configmaps", scope: "cluster"),
+    ]
+    for labels in expected { #expect(monitor.requests.count(labels, code: 200) == 1) }
+    #expect(monitor.requests.families()[0].samples.count == expected.count)
   }
 
   /// A request held open (deferred) keeps its slot; the next one from the same client is

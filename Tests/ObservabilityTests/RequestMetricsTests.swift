@@ -54,6 +54,33 @@ final class RequestMetricsTests: XCTestCase {
     XCTAssertTrue(families[1].histograms.isEmpty)
   }
 
+  /// Labels given one by one land in the series of the equal `RequestLabels`; a difference in
+  /// any single label is another series, whether or not it is among the recent ones.
+  func testLabelsGivenOneByOneMatchEveryField() {
+    let m = RequestMetrics(shards: 1)
+    func record(_ l: RequestLabels) {
+      m.record(
+        verb: l.verb, dryRun: l.dryRun, group: l.group, version: l.version,
+        resource: l.resource, subresource: l.subresource, scope: l.scope,
+        component: l.component, code: 200, seconds: 0.001, shard: 0)
+    }
+    record(get)
+    m.record(get, code: 200, seconds: 0.001, shard: 0)
+    XCTAssertEqual(m.count(get, code: 200), 2)
+    let changes: [WritableKeyPath<RequestLabels, String>] = [
+      \.verb, \.dryRun, \.group, \.version, \.resource, \.subresource, \.scope, \.component,
+    ]
+    for (i, field) in changes.enumerated() {
+      var other = get
+      other[keyPath: field] = "x"
+      for _ in 0...i { record(other) }
+      record(get)
+      XCTAssertEqual(m.count(other, code: 200), UInt64(i + 1), "\(field)")
+    }
+    XCTAssertEqual(m.count(get, code: 200), 2 + UInt64(changes.count))
+    XCTAssertEqual(m.families()[0].samples.count, 1 + changes.count)
+  }
+
   func testConcurrentRecordingLosesNothing() {
     let m = RequestMetrics(shards: 4)
     let labels = get
