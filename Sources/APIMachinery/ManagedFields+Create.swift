@@ -8,9 +8,20 @@ extension ManagedFields {
   /// The FieldsV1 object of a create of `object` through the main resource of `r` (what
   /// `ignore(compare(nil, object).added, r, .main).fieldsV1` gives), or nil when this kind
   /// needs the general path (Namespaces: their `spec.finalizers` are the server's).
+  /// Objects of a shape seen before get the FieldsV1 object built then (`CreatedFieldsCache`).
   static func createdFieldsV1(_ object: JSONObject, resource r: ResourceDefinition) -> JSONObject? {
     if r.group.isEmpty && r.plural == "namespaces" { return nil }
     let schema = ManagedFieldsSchema(r)
+    return CreatedFieldsCache.shared.fields(
+      of: object, schema: schema.node, builtIn: schema.builtIn,
+      skipsStatus: r.hasStatusSubresource
+    ) { buildCreatedFieldsV1(object, schema, skipsStatus: r.hasStatusSubresource) }
+  }
+
+  /// `createdFieldsV1` computed from the object.
+  static func buildCreatedFieldsV1(
+    _ object: JSONObject, _ schema: ManagedFieldsSchema, skipsStatus: Bool
+  ) -> JSONObject {
     var entries = Entries()
     entries.reserveCapacity(object.count)
     for m in object.members where !m.value.isNull {
@@ -22,7 +33,7 @@ extension ManagedFields {
       case "metadata":
         let sub = metadataFieldsV1(m.value, schema.field(m.key))
         if !sub.isEmpty { entries.append(field: m.key, sub) }
-      case "status" where r.hasStatusSubresource:
+      case "status" where skipsStatus:
         continue
       default:
         entries.append(field: m.key, memberFieldsV1(m, schema, includeSelf: true))

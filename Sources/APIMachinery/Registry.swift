@@ -190,6 +190,9 @@ public final class Registry: Sendable {
     try checkTypeMeta(object, r)
     // Taken out of `object` while it is edited: the only reference, so edits do not copy it.
     var meta = object.takeObject("metadata") ?? JSONObject()
+    // Room for what the server adds (namespace, uid, creationTimestamp, generation,
+    // managedFields, resourceVersion): one allocation instead of growing twice.
+    meta.reserveCapacity(meta.count + 6)
     let requestedManagedFields = meta["managedFields"]
     try checkNamespace(&meta, r, namespace)
     if let rv = meta["resourceVersion"]?.stringValue, !rv.isEmpty {
@@ -210,7 +213,9 @@ public final class Registry: Sendable {
       named: ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"])
     if r.tracksGeneration { meta["generation"] = 1 } else { meta["generation"] = nil }
     Self.dropEmptyMaps(&meta)
-    object["metadata"] = .object(meta)
+    // Consumed: a `meta` left alive to the end of the scope would share the metadata (and its
+    // labels) with `object`, and pruning would copy both.
+    object["metadata"] = .object(consume meta)
     setTypeMeta(&object, r)
     let warnings = try Schema.apply(r, to: &object, mode: options.fieldValidation)
     let strategy = Strategy(definition: r, user: options.user)

@@ -28,7 +28,13 @@ extension Parser {
     if p < count && base[p] == UInt8(ascii: "\"") {
       i = p + 1
       lastStringWasDecoded = false
-      if isKey, let known = KnownKeys.lookup(base + start, p - start) { return known }
+      if isKey {
+        let n = p - start
+        if let known = KnownKeys.lookup(base + start, n) { return known }
+        if n >= InternedKeys.minLength && n <= InternedKeys.maxLength {
+          return InternedKeys.shared.key(base + start, n)
+        }
+      }
       return String(
         decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }
