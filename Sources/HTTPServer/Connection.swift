@@ -284,8 +284,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       body = compressed
       gzipped = true
     }
-    queueHead(response, gzipped: gzipped, framing: .length(body.count))
-    if !request.isHead { output.append(body) }
+    queueHead(
+      response, gzipped: gzipped, framing: .length(body.count), body: request.isHead ? [] : body,
+      last: true)
     if !keepAlive { closeAfterFlush = true }
   }
 
@@ -311,10 +312,19 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     case untilClose
   }
 
-  /// Writes the head of `response` in a stack buffer and queues a copy of it: the status line,
-  /// `Content-Type`, the handler's other fields, the gzip fields, the framing field, then the
-  /// fields every response carries (`Date`, and `Connection` when needed).
-  private func queueHead(_ response: HTTPResponse, gzipped: Bool, framing: HeadFraming) {
+  /// Writes the head of `response` in a stack buffer and queues a copy of it, then `body`: the
+  /// status line, `Content-Type`, the handler's other fields, the gzip fields, the framing field,
+  /// then the fields every response carries (`Date`, and `Connection` when needed).
+  ///
+  /// When `body` ends the response (`last`), nothing is queued before it and no pipelined
+  /// request waits behind it (whose response would share the write), head and body go to the
+  /// socket at once from where they are (`OutputQueue.writeOrQueue`): only what it does not
+  /// take is queued. This skips copying the head into the queue, queueing the body and the
+  /// queue's later `write` (same bytes, same single `writev`).
+  private func queueHead(
+    _ response: HTTPResponse, gzipped: Bool, framing: HeadFraming, body: [UInt8] = [],
+    last: Bool = false
+  ) {
     withUnsafeTemporaryAllocation(byteCount: Self.headBufferBytes, alignment: 1) { buffer in
       var head = ResponseHeadWriter(buffer: buffer)
       head.statusLine(response.status)
@@ -336,7 +346,14 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
         head.field("Connection", "keep-alive")
       }
       head.end()
-      head.withBytes { output.appendCopy($0) }
+      head.withBytes { bytes in
+        if last && tls == nil && output.isEmpty && parser.bufferedByteCount == 0 {
+          if output.writeOrQueue(head: bytes, body: body, to: fd) { lastWriteAt = context.now }
+        } else {
+          output.appendCopy(bytes)
+          output.append(body)
+        }
+      }
     }
   }
 

@@ -130,4 +130,42 @@ import Testing
     }
     #expect(taken == expected)
   }
+
+  @Test func writeOrQueueSendsWhatTheSocketTakesAndQueuesTheRestInOrder() throws {
+    // Heads and bodies of many sizes against a small socket buffer: the write stops in the
+    // head, in the body, takes everything, or takes nothing (would block); queued remainders
+    // and later responses leave in order.
+    let (w, r) = try socketPair()
+    defer {
+      close(w)
+      close(r)
+    }
+    var queue = OutputQueue()
+    var expected: [UInt8] = []
+    var received: [UInt8] = []
+    var wroteSome = 0
+    for round in 0..<120 {
+      let head = [UInt8](repeating: UInt8(round % 250), count: 1 + (round * 97) % 6000)
+      let body = round % 5 == 0 ? [] : pattern((round * 331) % 9000)
+      expected += head + body
+      if queue.isEmpty {
+        let wrote = head.withUnsafeBytes { queue.writeOrQueue(head: $0, body: body, to: w) }
+        if wrote { wroteSome += 1 }
+      } else {
+        queue.appendCopy(head)
+        queue.append(body)
+      }
+      if round % 4 != 3 {
+        readAvailable(r, into: &received)
+        _ = try queue.write(to: w)
+      }
+    }
+    while !queue.isEmpty {
+      readAvailable(r, into: &received)
+      _ = try queue.write(to: w)
+    }
+    readAvailable(r, into: &received)
+    #expect(wroteSome > 0)
+    #expect(received == expected)
+  }
 }
