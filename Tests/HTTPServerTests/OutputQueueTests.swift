@@ -26,6 +26,17 @@ import Testing
     }
   }
 
+  /// Writes and reads until `queue` is empty, then reads what is left.
+  func drain(_ queue: inout OutputQueue, _ w: Int32, _ r: Int32, into received: inout [UInt8])
+    throws
+  {
+    while !queue.isEmpty {
+      readAvailable(r, into: &received)
+      _ = try queue.write(to: w)
+    }
+    readAvailable(r, into: &received)
+  }
+
   @Test func copiedAndReferencedSegmentsKeepTheirOrderAcrossPartialWrites() throws {
     let (w, r) = try socketPair()
     defer {
@@ -48,11 +59,7 @@ import Testing
       _ = try queue.write(to: w)
       if round % 3 == 0 { readAvailable(r, into: &received) }
     }
-    while !queue.isEmpty {
-      readAvailable(r, into: &received)
-      _ = try queue.write(to: w)
-    }
-    readAvailable(r, into: &received)
+    try drain(&queue, w, r, into: &received)
     #expect(received.count == expected.count)
     #expect(received == expected)
   }
@@ -140,9 +147,7 @@ import Testing
       close(w)
       close(r)
     }
-    var queue = OutputQueue()
-    var expected: [UInt8] = []
-    var received: [UInt8] = []
+    var (queue, expected, received) = (OutputQueue(), [UInt8](), [UInt8]())
     var wroteSome = 0
     for round in 0..<120 {
       let head = [UInt8](repeating: UInt8(round % 250), count: 1 + (round * 97) % 6000)
@@ -160,11 +165,7 @@ import Testing
         _ = try queue.write(to: w)
       }
     }
-    while !queue.isEmpty {
-      readAvailable(r, into: &received)
-      _ = try queue.write(to: w)
-    }
-    readAvailable(r, into: &received)
+    try drain(&queue, w, r, into: &received)
     #expect(wroteSome > 0)
     #expect(received == expected)
   }
