@@ -33,8 +33,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
   /// connection from it), and a strong `let` is read without reference counting, where an
   /// `unowned` one costs a checked retain and a release at every use.
   let context: LoopContext
-  /// The server's handler, read once per connection instead of once per request.
-  private let handler: any HTTPHandler
+  /// The server's handler, read once per connection instead of once per request (boxed: see
+  /// `HandlerBox`).
+  private let handler: HandlerBox
   private let maxOutputBufferBytes: Int
   private let maxHeadBytes: Int
   private var token: UInt64 = 0
@@ -74,7 +75,7 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     self.peer = peer
     peerHost = RequestContext.host(of: peer)
     self.context = context
-    handler = context.core.handler
+    handler = context.core.handlerBox
     maxOutputBufferBytes = context.core.configuration.maxOutputBufferBytes
     maxHeadBytes = context.core.configuration.parserLimits.maxHeadBytes
     parser = RequestParser(limits: context.core.configuration.parserLimits)
@@ -243,15 +244,27 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     request = RequestInfo(
       // Lengths first: comparing "GET" with "HEAD" outright takes the slow string path.
       isHead: req.head.method.utf8.count == 4 && req.head.method == "HEAD",
-      http10: req.head.version == .http1_0,
-      acceptsGzip: Gzip.accepted(by: req.head.headers["Accept-Encoding"]))
+      http10: req.head.version == .http1_0)
     keepAlive = req.head.keepAlive && !context.draining
     let response = handler.handle(
       req,
       context: RequestContext(
         remoteAddress: peer, loopIndex: context.loop.index, tlsPeer: tls?.peer,
         remoteHost: peerHost))
+    if Self.mayCompress(response.body) {
+      request.acceptsGzip = Gzip.accepted(by: req.head.headers["Accept-Encoding"])
+    }
     send(response)
+  }
+
+  /// Whether `body` may reach `Gzip.thresholdBytes` (only then is `Accept-Encoding` looked up):
+  /// a small body known now is never compressed, nor is a stream.
+  private static func mayCompress(_ body: HTTPResponse.Body) -> Bool {
+    switch body {
+    case .bytes(let bytes): return bytes.count >= Gzip.thresholdBytes
+    case .parts, .deferred: return true
+    case .stream: return false
+    }
   }
 
   private func send(_ response: HTTPResponse) {
@@ -284,8 +297,9 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
       body = compressed
       gzipped = true
     }
-    queueHead(response, gzipped: gzipped, framing: .length(body.count))
-    if !request.isHead { output.append(body) }
+    queueHead(
+      response, gzipped: gzipped, framing: .length(body.count), body: request.isHead ? [] : body,
+      last: true)
     if !keepAlive { closeAfterFlush = true }
   }
 
@@ -311,10 +325,19 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
     case untilClose
   }
 
-  /// Writes the head of `response` in a stack buffer and queues a copy of it: the status line,
-  /// `Content-Type`, the handler's other fields, the gzip fields, the framing field, then the
-  /// fields every response carries (`Date`, and `Connection` when needed).
-  private func queueHead(_ response: HTTPResponse, gzipped: Bool, framing: HeadFraming) {
+  /// Writes the head of `response` in a stack buffer and queues a copy of it, then `body`: the
+  /// status line, `Content-Type`, the handler's other fields, the gzip fields, the framing field,
+  /// then the fields every response carries (`Date`, and `Connection` when needed).
+  ///
+  /// When `body` ends the response (`last`), nothing is queued before it and no pipelined
+  /// request waits behind it (whose response would share the write), head and body go to the
+  /// socket at once from where they are (`OutputQueue.writeOrQueue`): only what it does not
+  /// take is queued. This skips copying the head into the queue, queueing the body and the
+  /// queue's later `write` (same bytes, same single `writev`).
+  private func queueHead(
+    _ response: HTTPResponse, gzipped: Bool, framing: HeadFraming, body: [UInt8] = [],
+    last: Bool = false
+  ) {
     withUnsafeTemporaryAllocation(byteCount: Self.headBufferBytes, alignment: 1) { buffer in
       var head = ResponseHeadWriter(buffer: buffer)
       head.statusLine(response.status)
@@ -336,7 +359,14 @@ final class Connection: EventLoopChannel, ReadyChannel, @unchecked Sendable {
         head.field("Connection", "keep-alive")
       }
       head.end()
-      head.withBytes { output.appendCopy($0) }
+      head.withBytes { bytes in
+        if last && tls == nil && output.isEmpty && parser.bufferedByteCount == 0 {
+          if output.writeOrQueue(head: bytes, body: body, to: fd) { lastWriteAt = context.now }
+        } else {
+          output.appendCopy(bytes)
+          output.append(body)
+        }
+      }
     }
   }
 

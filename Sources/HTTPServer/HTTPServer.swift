@@ -6,6 +6,8 @@ import Synchronization
 final class ServerCore: Sendable {
   let configuration: ServerConfiguration
   let handler: any HTTPHandler
+  /// `handler`, boxed once for the connections.
+  let handlerBox: HandlerBox
   let logger: @Sendable (String) -> Void
   private let activeConnections = Atomic<Int>(0)
 
@@ -15,6 +17,7 @@ final class ServerCore: Sendable {
   ) {
     self.configuration = configuration
     self.handler = handler
+    handlerBox = HandlerBox.make(handler)
     self.logger = logger
   }
 

@@ -104,6 +104,32 @@ struct OutputQueue {
     return true
   }
 
+  /// For an empty queue: writes `head` then `body` with one `writev`, from where they are, and
+  /// queues what the socket did not take (all of it when it would block or failed: the next
+  /// `write` then waits, or meets the error again). Returns whether any byte was written.
+  mutating func writeOrQueue(head: UnsafeRawBufferPointer, body: [UInt8], to fd: Int32) -> Bool {
+    let written = body.withUnsafeBytes { bodyBytes -> Int in
+      withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { iovecs -> Int in
+        iovecs[0] = iovec(
+          iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count)
+        iovecs[1] = iovec(
+          iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress),
+          iov_len: bodyBytes.count)
+        let count: Int32 = bodyBytes.isEmpty ? 1 : 2
+        guard case .bytes(let n) = try? Syscall.writev(fd, iovecs.baseAddress!, count: count)
+        else { return 0 }
+        return n
+      }
+    }
+    if written < head.count {
+      appendCopy(UnsafeRawBufferPointer(rebasing: head[written...]))
+      append(body)
+    } else if written < head.count + body.count {
+      append(Array(body[(written - head.count)...]))
+    }
+    return written > 0
+  }
+
   /// Everything was written: forget the segments, keeping the owned buffer for reuse.
   private mutating func resetWritten() {
     if owned >= 0 {

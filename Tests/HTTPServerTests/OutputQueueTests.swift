@@ -26,6 +26,17 @@ import Testing
     }
   }
 
+  /// Writes and reads until `queue` is empty, then reads what is left.
+  func drain(_ queue: inout OutputQueue, _ w: Int32, _ r: Int32, into received: inout [UInt8])
+    throws
+  {
+    while !queue.isEmpty {
+      readAvailable(r, into: &received)
+      _ = try queue.write(to: w)
+    }
+    readAvailable(r, into: &received)
+  }
+
   @Test func copiedAndReferencedSegmentsKeepTheirOrderAcrossPartialWrites() throws {
     let (w, r) = try socketPair()
     defer {
@@ -48,11 +59,7 @@ import Testing
       _ = try queue.write(to: w)
       if round % 3 == 0 { readAvailable(r, into: &received) }
     }
-    while !queue.isEmpty {
-      readAvailable(r, into: &received)
-      _ = try queue.write(to: w)
-    }
-    readAvailable(r, into: &received)
+    try drain(&queue, w, r, into: &received)
     #expect(received.count == expected.count)
     #expect(received == expected)
   }
@@ -129,5 +136,37 @@ import Testing
       #expect(ok)
     }
     #expect(taken == expected)
+  }
+
+  @Test func writeOrQueueSendsWhatTheSocketTakesAndQueuesTheRestInOrder() throws {
+    // Heads and bodies of many sizes against a small socket buffer: the write stops in the
+    // head, in the body, takes everything, or takes nothing (would block); queued remainders
+    // and later responses leave in order.
+    let (w, r) = try socketPair()
+    defer {
+      close(w)
+      close(r)
+    }
+    var (queue, expected, received) = (OutputQueue(), [UInt8](), [UInt8]())
+    var wroteSome = 0
+    for round in 0..<120 {
+      let head = [UInt8](repeating: UInt8(round % 250), count: 1 + (round * 97) % 6000)
+      let body = round % 5 == 0 ? [] : pattern((round * 331) % 9000)
+      expected += head + body
+      if queue.isEmpty {
+        let wrote = head.withUnsafeBytes { queue.writeOrQueue(head: $0, body: body, to: w) }
+        if wrote { wroteSome += 1 }
+      } else {
+        queue.appendCopy(head)
+        queue.append(body)
+      }
+      if round % 4 != 3 {
+        readAvailable(r, into: &received)
+        _ = try queue.write(to: w)
+      }
+    }
+    try drain(&queue, w, r, into: &received)
+    #expect(wroteSome > 0)
+    #expect(received == expected)
   }
 }
