@@ -571,3 +571,49 @@ def test_clusterrole_aggregation_grants_the_selected_rules(kubectl_as, tmp_path)
     for kind, name in (("clusterrolebinding", "e2e-monitoring-plain"), ("clusterrole", "e2e-monitoring"),
                        ("clusterrole", "e2e-configmap-reader")):
         kubectl_as("admin", "delete", kind, name, check=True)
+
+
+@pytest.mark.parametrize("role, allowed, denied", [
+    ("view", [("GET", "configmaps")], [("POST", "configmaps"), ("GET", "secrets")]),
+    ("edit", [("GET", "configmaps"), ("POST", "configmaps"), ("GET", "secrets")],
+     [("POST", "rolebindings")]),
+    ("admin", [("POST", "configmaps"), ("POST", "rolebindings")], []),
+])
+def test_kube_user_facing_roles_bound_in_a_namespace(auth_server, admin, role, allowed, denied):
+    """kube's `view`, `edit` and `admin` ClusterRoles exist (aggregated from
+    `system:aggregate-to-*`) and, bound with a RoleBinding, grant what they grant in kube."""
+    ns = f"team-{role}"
+    admin.ok("POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    aggregated = admin.ok("GET", f"{RBAC}/clusterroles/{role}")
+    assert aggregated["aggregationRule"]["clusterRoleSelectors"] == [
+        {"matchLabels": {f"rbac.authorization.k8s.io/aggregate-to-{role}": "true"}}]
+    admin.ok("POST", f"{RBAC}/namespaces/{ns}/rolebindings", {
+        "metadata": {"name": f"plain-{role}"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "plain-user"}],
+    })
+    plain = as_(auth_server, "plain")
+    paths = {"configmaps": f"/api/v1/namespaces/{ns}/configmaps",
+             "secrets": f"/api/v1/namespaces/{ns}/secrets",
+             "rolebindings": f"{RBAC}/namespaces/{ns}/rolebindings"}
+    bodies = {"configmaps": {"metadata": {"generateName": "cm-"}},
+              "rolebindings": {"metadata": {"generateName": "rb-"},
+                               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                           "name": "view"},
+                               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                             "name": "someone"}]}}
+
+    def call(method, resource):
+        if method == "GET":
+            return plain.get(paths[resource])
+        return plain.post(paths[resource], bodies[resource])
+
+    for method, resource in allowed:
+        # The aggregation controller fills the chain (view -> edit -> admin) shortly after start.
+        assert wait_for(lambda: call(method, resource).status in (200, 201), 10), (
+            role, method, resource, call(method, resource))
+    for method, resource in denied:
+        reply = call(method, resource)
+        assert reply.status == 403, (role, method, resource, reply)
+    # Outside the namespace the binding grants nothing.
+    assert plain.get("/api/v1/namespaces/default/configmaps").status == 403
