@@ -176,7 +176,7 @@ public enum RBACBootstrapPolicy {
   ]
 
   /// kube 1.32's `system:aggregate-to-edit`: every user-level write in a namespace (Endpoints
-  /// writes were taken out in 1.22, kubernetes#103704; Event writes added, kubernetes#102858).
+  /// writes were taken out in 1.22, kubernetes#103704; Events stay read-only, from `view`).
   static let aggregateToEditRules = [
     kubeRule(
       read, "",
@@ -188,7 +188,7 @@ public enum RBACBootstrapPolicy {
       write, "",
       [
         "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services",
-        "services/proxy", "persistentvolumeclaims", "configmaps", "secrets", "events",
+        "services/proxy", "persistentvolumeclaims", "configmaps", "secrets",
       ]),
     kubeRule(["create"], "", ["serviceaccounts/token"]),
     kubeRule(
