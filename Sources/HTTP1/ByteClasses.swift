@@ -80,11 +80,6 @@ func trimmingOWS(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UIn
 }
 
 /// A String from raw bytes (invalid UTF-8 becomes U+FFFD; HTTP fields are bytes, not text).
-@inline(__always)
-func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-  stringFromBytes(bytes)
-}
-
 /// `String(decoding: bytes, as: UTF8.self)`, cheaper for the short pieces requests are made of:
 /// up to 15 bytes are copied straight into a small (inline) string, which the standard library
 /// checks for ASCII with one mask instead of a validation pass (other bytes are still validated

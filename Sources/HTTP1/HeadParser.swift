@@ -20,7 +20,7 @@ enum HeadParser {
       if headers.count >= limits.maxHeaderCount { throw .tooManyHeaders }
       let field = try FieldLine.parse(UnsafeBufferPointer(rebasing: head[start..<lineEnd]))
       try collect(field, into: &collector)
-      headers.add(KnownTokens.fieldName(field.name), makeString(field.value))
+      headers.add(KnownTokens.fieldName(field.name), stringFromBytes(field.value))
       start = lineEnd + 2
     }
 

@@ -20,7 +20,7 @@ enum KnownTokens {
     default:
       break
     }
-    return makeString(b)
+    return stringFromBytes(b)
   }
 
   static func fieldName(_ b: UnsafeBufferPointer<UInt8>) -> String {
@@ -43,7 +43,7 @@ enum KnownTokens {
     default:
       break
     }
-    return makeString(b)
+    return stringFromBytes(b)
   }
 
   /// Whether `b` holds exactly the bytes of `literal` (the caller checked the length).

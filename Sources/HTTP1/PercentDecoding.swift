@@ -45,7 +45,7 @@ func percentDecodeBytes(
 func decodeComponent(
   _ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool, rejectNUL: Bool, what: String
 ) throws(HTTPParseError) -> String {
-  guard needsPercentDecoding(bytes, plusAsSpace: plusAsSpace) else { return makeString(bytes) }
+  guard needsPercentDecoding(bytes, plusAsSpace: plusAsSpace) else { return stringFromBytes(bytes) }
   var out: [UInt8] = []
   guard percentDecodeBytes(bytes, plusAsSpace: plusAsSpace, into: &out) else {
     throw .badRequest("invalid percent-escape in \(what)")

@@ -19,7 +19,7 @@ enum RequestTarget {
     if first == ASCII.slash {
       if question == target.count && !percent {
         // The common "/plain/path": path and target share one String.
-        let path = makeString(target)
+        let path = stringFromBytes(target)
         return (target: path, path: path, rawQuery: "", query: [])
       }
       return try with(target: target, parseOrigin(target, question: question))
@@ -34,7 +34,7 @@ enum RequestTarget {
   /// `parts` whose `target` is the String of `bytes`.
   private static func with(target bytes: UnsafeBufferPointer<UInt8>, _ parts: Parts) -> Parts {
     var copy = parts
-    copy.target = makeString(bytes)
+    copy.target = stringFromBytes(bytes)
     return copy
   }
 
@@ -56,7 +56,7 @@ enum RequestTarget {
     if i == target.count { return (target: "", path: "/", rawQuery: "", query: []) }
     if target[i] == ASCII.question {
       let query = UnsafeBufferPointer(rebasing: target[(i + 1)...])
-      return (target: "", path: "/", rawQuery: makeString(query), query: try parseQuery(query))
+      return (target: "", path: "/", rawQuery: stringFromBytes(query), query: try parseQuery(query))
     }
     let rest = UnsafeBufferPointer(rebasing: target[i...])
     var question = 0
@@ -75,7 +75,7 @@ enum RequestTarget {
       return (target: "", path: path, rawQuery: "", query: [])
     }
     let query = UnsafeBufferPointer(rebasing: target[(q + 1)...])
-    return (target: "", path: path, rawQuery: makeString(query), query: try parseQuery(query))
+    return (target: "", path: path, rawQuery: stringFromBytes(query), query: try parseQuery(query))
   }
 
   /// Splits on "&" (skipping empty pieces), then on the first "=", decoding `+` and `%XX`.

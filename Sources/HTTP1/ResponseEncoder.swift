@@ -92,8 +92,9 @@ public enum ResponseEncoder {
     }
   }
 
+  /// CR, LF and NUL: the bytes a head never carries in a name or value.
   @inline(__always)
-  private static func isUnsafe(_ b: UInt8) -> Bool {
+  static func isUnsafe(_ b: UInt8) -> Bool {
     b == ASCII.cr || b == ASCII.lf || b == 0
   }
 

@@ -150,7 +150,7 @@ public struct ResponseHeadWriter {
     }
     if done == true { return }
     for b in string.utf8 {
-      append(byte: b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b)
+      append(byte: ResponseEncoder.isUnsafe(b) ? ASCII.space : b)
     }
   }
 }
